@@ -1,0 +1,157 @@
+"""The command line: click parses and wires; command modules do the work.
+
+Command modules are imported inside each command so that ``deployplan --help`` and
+``--version`` stay fast (no Jinja2, jsonschema or pydantic at start-up).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.errors import EXIT_INTERNAL, DeployplanError
+
+DEFAULT_SPEC = "specs/deployplan.yaml"
+
+spec_argument = click.argument(
+    "spec", default=DEFAULT_SPEC, type=click.Path(dir_okay=False, path_type=Path)
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deployplan", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn one deployment-plan spec into scripts, pipelines, alerts and manuals.
+
+    \b
+    Exit codes: 0 success; 1 invalid spec, failed check or drift;
+    2 usage error; 3 internal error.
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@spec_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print problems.",
+)
+@click.pass_context
+def validate(ctx: click.Context, spec: Path, output_format: str) -> None:
+    """Check SPEC: schema, types and semantic rules, every problem at once."""
+    from generator.commands import validate as command
+
+    _run(ctx, lambda: command.run(spec, output_format))
+
+
+@cli.command()
+@spec_argument
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
+@click.option(
+    "--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("site_docs")
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Templates overriding the built-in ones by path [default: ./templates].",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
+@click.option("--only", "families", multiple=True, help="Only this artifact family (repeatable).")
+@click.option("--env", "environment", default=None, help="Only artifacts of this environment.")
+@click.option("--service", default=None, help="Only artifacts of this service.")
+@click.pass_context
+def generate(
+    ctx: click.Context,
+    spec: Path,
+    out: Path,
+    docs: Path,
+    templates: Path | None,
+    check: bool,
+    force: bool,
+    families: tuple[str, ...],
+    environment: str | None,
+    service: str | None,
+) -> None:
+    """Render every artifact and manual page of SPEC into --out and --docs."""
+    from generator.commands import generate as command
+
+    options = command.GenerateOptions(
+        spec=spec,
+        out=out,
+        docs=docs,
+        templates=templates,
+        check=check,
+        force=force,
+        families=frozenset(families) or None,
+        environment=environment,
+        service=service,
+    )
+    _run(ctx, lambda: command.run(options))
+
+
+@cli.command()
+@click.pass_context
+def schema(ctx: click.Context) -> None:
+    """Print the JSON Schema of the spec (for editors and other validators)."""
+    from generator.spec.schema import schema_text
+
+    _run(ctx, lambda: _print(schema_text()))
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default=None, help="Project name [default: the directory's name].")
+@click.pass_context
+def init(ctx: click.Context, directory: Path, name: str | None) -> None:
+    """Scaffold a new deployplan project in DIRECTORY."""
+    from generator.commands import init as command
+
+    _run(ctx, lambda: command.run(directory, name))
+
+
+def _print(text: str) -> int:
+    click.echo(text, nl=False)
+    return 0
+
+
+def _run(ctx: click.Context, action: Callable[[], int]) -> None:
+    """The one place where errors become exit codes."""
+    try:
+        code = action()
+    except DeployplanError as exc:
+        click.echo(f"deployplan: {exc}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("deployplan: interrupted", err=True)
+        code = 130
+    except Exception as exc:
+        if ctx.obj.get("debug"):
+            raise
+        click.echo(
+            f"deployplan: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback)",
+            err=True,
+        )
+        code = EXIT_INTERNAL
+    ctx.exit(code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="deployplan")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Reporters: diagnostics as text with source excerpts, as JSON, as GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from generator.diagnostics import Diagnostic, Severity
+from generator.spec.load import SourceFile
+
+
+def format_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile]) -> str:
+    """``FILE:LINE:COL: error[CODE]: MESSAGE`` with the source line, a caret and hints."""
+    blocks = [_text_block(d, sources.get(d.location.file)) for d in diagnostics]
+    blocks.append(_summary(diagnostics))
+    return "\n".join(blocks) + "\n"
+
+
+def _text_block(diagnostic: Diagnostic, source: SourceFile | None) -> str:
+    loc = diagnostic.location
+    lines = [
+        f"{loc.file}:{loc.line}:{loc.column}: "
+        f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+    ]
+    if source is not None:
+        lines.extend(_excerpt(source, loc.line, loc.column))
+    for note, where in diagnostic.notes:
+        lines.append(f"  note: {note} ({where.file}:{where.line}:{where.column})")
+    if diagnostic.hint:
+        lines.append(f"  hint: {diagnostic.hint}")
+    return "\n".join(lines)
+
+
+def _excerpt(source: SourceFile, line: int, column: int) -> list[str]:
+    text = source.line(line).expandtabs(1)
+    if not text.strip():
+        return []
+    gutter = str(line)
+    start = min(column - 1, len(text))
+    token = text[start:].split(" ", 1)[0].rstrip(":,") or " "
+    pad = " " * len(gutter)
+    return [f" {gutter} | {text}", f" {pad} | {' ' * start}{'^' * min(len(token), 60)}"]
+
+
+def _summary(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = [f"{errors} error{'s' * (errors != 1)}"]
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return ", ".join(parts)
+
+
+def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    """The diagnostics as a JSON list, one object each."""
+    return (
+        json.dumps(
+            [
+                {
+                    "file": d.location.file,
+                    "line": d.location.line,
+                    "column": d.location.column,
+                    "code": d.code,
+                    "severity": d.severity.value,
+                    "message": d.message,
+                    "path": d.dotted_path,
+                    "hint": d.hint,
+                    "notes": [
+                        {"message": n, "file": w.file, "line": w.line, "column": w.column}
+                        for n, w in d.notes
+                    ],
+                }
+                for d in diagnostics
+            ],
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def format_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands, so problems show up on the changed lines."""
+    out = []
+    for d in diagnostics:
+        loc = d.location
+        level = "error" if d.severity is Severity.ERROR else "warning"
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        out.append(
+            f"::{level} file={_prop(loc.file)},line={loc.line},col={loc.column},"
+            f"title={_prop('deployplan ' + d.code)}::{_data(message)}"
+        )
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")

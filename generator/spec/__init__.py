@@ -1,0 +1,1 @@
+"""The spec: loading with positions, inheritance, the model, and validation."""

@@ -1,0 +1,307 @@
+"""Read a spec file into plain data plus the position of every node.
+
+The YAML is composed (not constructed) so that every node's mark survives, and so that
+aliases can be expanded under a budget: a "billion laughs" file fails fast here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.diagnostics import Diagnostic, Location
+from generator.errors import SpecInvalid
+from generator.spec.positions import Path, PositionIndex
+
+#: Nodes produced by alias expansion beyond this many (or 10x the file's own) is an attack.
+ALIAS_NODE_BUDGET = 200_000
+MAX_DEPTH = 200
+
+_TAG = "tag:yaml.org,2002:"
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The text of a spec, kept for showing source lines in diagnostics."""
+
+    label: str
+    text: str
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+@dataclass
+class LoadedSpec:
+    source: SourceFile
+    data: dict[str, Any]
+    positions: PositionIndex
+
+
+def read_source(path: FsPath, label: str) -> SourceFile:
+    """Read and decode a spec file, with clean errors for unreadable or binary input."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecInvalid(
+            [_problem(label, 1, 1, "unreadable", f"cannot read the spec: {exc.strerror}")]
+        ) from None
+    if b"\0" in raw:
+        line, col = _line_col(raw, raw.index(b"\0"))
+        raise SpecInvalid(
+            [_problem(label, line, col, "binary-file", "the spec is a binary file, not YAML text")]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        raise SpecInvalid(
+            [
+                _problem(
+                    label,
+                    line,
+                    col,
+                    "not-utf8",
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    hint="save the spec as UTF-8",
+                )
+            ]
+        ) from None
+    return SourceFile(label, text.removeprefix("\ufeff"))
+
+
+def load_spec(path: FsPath, label: str) -> LoadedSpec:
+    """Load ``path``; raises :class:`SpecInvalid` with every problem found at this stage."""
+    source = read_source(path, label)
+    return load_text(source)
+
+
+def load_text(source: SourceFile) -> LoadedSpec:
+    """Compose and convert already-decoded spec text."""
+    root = _compose(source)
+    converter = _Converter(source.label)
+    data = converter.convert(root, ())
+    if converter.problems:
+        raise SpecInvalid(converter.problems)
+    if not isinstance(data, dict):
+        kind = _yaml_type_name(data)
+        raise SpecInvalid(
+            [
+                _problem(
+                    source.label,
+                    root.start_mark.line + 1,
+                    root.start_mark.column + 1,
+                    "root-not-mapping",
+                    f"the spec must be a mapping of sections, not {kind}",
+                    hint="start with `project:`, `services:` and `environments:`",
+                )
+            ]
+        )
+    return LoadedSpec(source, data, converter.positions)
+
+
+def _compose(source: SourceFile) -> Node:
+    yaml = YAML(typ="safe")
+    try:
+        node = yaml.compose(source.text)
+    except MarkedYAMLError as exc:
+        raise SpecInvalid([_syntax_problem(source, exc)]) from None
+    except YAMLError as exc:
+        raise SpecInvalid([_problem(source.label, 1, 1, "yaml-syntax", str(exc))]) from None
+    if node is None:
+        raise SpecInvalid(
+            [
+                _problem(
+                    source.label,
+                    1,
+                    1,
+                    "empty-spec",
+                    "the spec is empty",
+                    hint="run `deployplan init` for a starting point",
+                )
+            ]
+        )
+    return node
+
+
+def _syntax_problem(source: SourceFile, exc: MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = (exc.problem or "invalid YAML").strip()
+    message = f"{problem} {exc.context}".strip() if exc.context else problem
+    hint = None
+    if "\\t" in problem or "\t" in source.line(line)[: max(col, 1)]:
+        hint = "YAML does not allow tabs for indentation; indent with spaces"
+    elif "expected a single document" in problem:
+        hint = "a spec is one YAML document; remove the extra `---`"
+    return _problem(source.label, line, col, "yaml-syntax", f"invalid YAML: {message}", hint=hint)
+
+
+class _Converter:
+    """Turns composed nodes into plain values, recording positions and problems."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.positions = PositionIndex(label)
+        self.problems: list[Diagnostic] = []
+        self.produced = 0
+        self.unique: set[int] = set()
+        self.active: set[int] = set()
+
+    def convert(self, node: Node, path: Path) -> Any:
+        self.positions.values[path] = self._loc(node)
+        self.produced += 1
+        self.unique.add(id(node))
+        if self.produced > max(ALIAS_NODE_BUDGET, 10 * len(self.unique)):
+            raise SpecInvalid([self._alias_bomb(node)])
+        if id(node) in self.active or len(path) > MAX_DEPTH:
+            raise SpecInvalid(
+                [
+                    Diagnostic(
+                        "recursive-alias",
+                        "an alias refers to a node that contains it, or nesting is too deep",
+                        self._loc(node),
+                        path,
+                    )
+                ]
+            )
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            assert isinstance(node, SequenceNode)
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Location] = {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                merged.append(value_node)
+                continue
+            key = self._key(key_node, path)
+            if key is None:
+                continue
+            key_loc = self._loc(key_node)
+            if key in first_seen:
+                self.problems.append(
+                    Diagnostic(
+                        "duplicate-key",
+                        f"duplicate key `{key}`",
+                        key_loc,
+                        (*path, key),
+                        hint="each key may appear once in a mapping; merge the two entries",
+                        notes=(("first defined here", first_seen[key]),),
+                    )
+                )
+                continue
+            first_seen[key] = key_loc
+            self.positions.keys[(*path, key)] = key_loc
+            result[key] = self.convert(value_node, (*path, key))
+        for source in merged:
+            self._merge_into(result, source, path)
+        return result
+
+    def _merge_into(self, result: dict[str, Any], source: Node, path: Path) -> None:
+        """YAML merge keys (``<<: *base``): explicit keys win over merged ones."""
+        sources = source.value if isinstance(source, SequenceNode) else [source]
+        for item in sources:
+            if not isinstance(item, MappingNode):
+                self.problems.append(
+                    Diagnostic("yaml-syntax", "`<<` must merge a mapping", self._loc(item), path)
+                )
+                continue
+            extra = self._mapping(item, path)
+            for key, value in extra.items():
+                result.setdefault(key, value)
+
+    def _key(self, node: Node, path: Path) -> str | None:
+        if not isinstance(node, ScalarNode):
+            self.problems.append(
+                Diagnostic(
+                    "complex-key",
+                    "mapping keys must be plain names, not lists or mappings",
+                    self._loc(node),
+                    path,
+                )
+            )
+            return None
+        return str(node.value)
+
+    def _scalar(self, node: ScalarNode, path: Path) -> Any:
+        value: str = node.value
+        tag = node.tag.removeprefix(_TAG)
+        if tag == "null":
+            return None
+        if tag == "bool":
+            return value.lower() == "true"
+        if tag == "int" and _INT.match(value):
+            return int(value.replace("_", ""), 0) if value[:2] in ("0o", "0x") else int(
+                value.replace("_", "")
+            )
+        if tag == "float":
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                return _special_float(value)
+        if tag not in ("str", "int", "timestamp"):
+            self.problems.append(
+                Diagnostic(
+                    "unsupported-tag",
+                    f"YAML tag `!!{tag}` is not supported in a spec",
+                    self._loc(node),
+                    path,
+                    hint="remove the tag; values are plain strings, numbers and booleans",
+                )
+            )
+        return value
+
+    def _alias_bomb(self, node: Node) -> Diagnostic:
+        return Diagnostic(
+            "alias-limit",
+            "expanding YAML aliases produces more than "
+            f"{max(ALIAS_NODE_BUDGET, 10 * len(self.unique)):,} nodes; refusing to continue",
+            self._loc(node),
+            hint="a spec this size is almost certainly an alias bomb; write values out",
+        )
+
+    def _loc(self, node: Node) -> Location:
+        return Location(self.label, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _special_float(value: str) -> float:
+    lowered = value.lower().lstrip("+")
+    if lowered in (".inf", "-.inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    return float("nan")
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
+
+
+def _yaml_type_name(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), "a scalar"
+    )
+
+
+def _problem(
+    label: str, line: int, col: int, code: str, message: str, hint: str | None = None
+) -> Diagnostic:
+    return Diagnostic(code, message, Location(label, line, col), hint=hint)

@@ -1,0 +1,172 @@
+"""Seed §2: deployment environments and their infrastructure."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from generator.spec.model.types import (
+    Cpu,
+    EnvironmentRef,
+    Identifier,
+    Name,
+    Percent,
+    ServiceRef,
+    Size,
+    SpecModel,
+    Text,
+    Url,
+)
+
+
+class EnvironmentType(StrEnum):
+    """The seed's ``EnvironmentType``."""
+
+    DEVELOPMENT = "development"
+    STAGING = "staging"
+    PRODUCTION = "production"
+    DISASTER_RECOVERY = "disaster_recovery"
+
+
+class NodePool(SpecModel):
+    """A group of identical machines or cluster nodes."""
+
+    name: Identifier = Field(description="Pool name.")
+    count: int = Field(ge=1, description="Number of nodes.")
+    cpu: Cpu = Field(description="CPU per node.")
+    memory: Size = Field(description="Memory per node.")
+    instance_type: str | None = Field(None, description="Provider machine type, e.g. `m6i.xlarge`.")
+
+
+class Autoscaling(SpecModel):
+    min_replicas: int = Field(ge=1, description="Lower bound of replicas.")
+    max_replicas: int = Field(ge=1, description="Upper bound of replicas.")
+    target_cpu_percent: Percent = Field(70, description="Average CPU utilisation to aim for.")
+
+
+class Allocation(SpecModel):
+    """Resources one service gets in one environment (``allocate_resources``)."""
+
+    replicas: int = Field(1, ge=0, description="Number of instances.")
+    cpu: Cpu = Field(description="CPU request per instance.")
+    memory: Size = Field(description="Memory request per instance.")
+    cpu_limit: Cpu | None = Field(None, description="CPU limit per instance.")
+    memory_limit: Size | None = Field(None, description="Memory limit per instance.")
+    autoscaling: Autoscaling | None = Field(None, description="Horizontal autoscaling bounds.")
+
+
+class ComputeResources(SpecModel):
+    """Capacity of the environment and what each service may use of it."""
+
+    platform: str = Field(description="Where workloads run, e.g. `eks 1.30` or `bare metal`.")
+    node_pools: list[NodePool] = Field(min_length=1, description="The machines available.")
+    allocations: dict[ServiceRef, Allocation] = Field(
+        default_factory=dict, description="Service name -> resources it is allocated."
+    )
+
+
+class Ingress(SpecModel):
+    host: str = Field(
+        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$",
+        description="Public host name.",
+    )
+    service: ServiceRef = Field(description="Service the host routes to.")
+    path: str = Field("/", pattern=r"^/[^\s]*$", description="Path prefix.")
+    tls: bool = Field(True, description="Serve over TLS.")
+
+
+class NetworkConfig(SpecModel):
+    """Seed ``NetworkConfig``: addressing, ingress, DNS and allowed traffic."""
+
+    vpc_cidr: str | None = Field(
+        None,
+        pattern=r"^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$",
+        description="Address range of the environment network.",
+    )
+    domain: str | None = Field(None, description="Base DNS domain of the environment.")
+    ingress_class: str | None = Field(None, description="Ingress controller class, e.g. `nginx`.")
+    ingresses: list[Ingress] = Field(default_factory=list, description="Public entry points.")
+    allowed_ingress_cidrs: list[str] = Field(
+        default_factory=list, description="Source ranges allowed to reach the ingress."
+    )
+    default_deny: bool = Field(
+        True, description="Deny traffic between services unless a dependency allows it."
+    )
+
+
+class Volume(SpecModel):
+    name: Name = Field(description="Volume name.")
+    service: ServiceRef = Field(description="Service that mounts it.")
+    size: Size = Field(description="Capacity.")
+    storage_class: str | None = Field(None, description="Storage class, e.g. `gp3`.")
+    mount_path: str = Field(pattern=r"^/[^\s]*$", description="Where the service mounts it.")
+    access_mode: str = Field(
+        "ReadWriteOnce",
+        pattern=r"^(ReadWriteOnce|ReadOnlyMany|ReadWriteMany|ReadWriteOncePod)$",
+        description="Kubernetes access mode.",
+    )
+
+
+class Bucket(SpecModel):
+    name: Name = Field(description="Logical bucket name used in the spec.")
+    bucket: str = Field(description="Provider bucket name.")
+    service: ServiceRef | None = Field(None, description="Service that owns the data.")
+    versioning: bool = Field(True, description="Keep object versions.")
+    region: str | None = Field(None, description="Bucket region.")
+
+
+class StorageRequirements(SpecModel):
+    """Seed ``StorageRequirements``: volumes and object storage."""
+
+    volumes: list[Volume] = Field(default_factory=list, description="Persistent volumes.")
+    buckets: list[Bucket] = Field(default_factory=list, description="Object storage buckets.")
+
+
+class Infrastructure(SpecModel):
+    """Seed §2.2 ``Infrastructure``."""
+
+    compute_resources: ComputeResources = Field(description="Nodes and per-service allocations.")
+    network_configuration: NetworkConfig = Field(
+        default_factory=NetworkConfig, description="Network, ingress and DNS."
+    )
+    storage_requirements: StorageRequirements = Field(
+        default_factory=StorageRequirements, description="Volumes and buckets."
+    )
+
+
+class EnvironmentConfig(SpecModel):
+    """Seed ``EnvironmentConfig``: how the environment is reached and run."""
+
+    url: Url | None = Field(None, description="Base URL of the environment.")
+    kube_context: str | None = Field(None, description="kubectl context for this environment.")
+    namespace: Name | None = Field(None, description="Default Kubernetes namespace.")
+    log_level: str = Field(
+        "info",
+        pattern=r"^(debug|info|warn|error)$",
+        description="Default log level of services.",
+    )
+    protected: bool = Field(
+        False, description="Deploys need confirmation and follow the release policy."
+    )
+    audit_log: str = Field(
+        "/var/log/deployplan/audit.jsonl",
+        pattern=r"^/[A-Za-z0-9._/-]+$",
+        description="Where deploy scripts append their JSON-lines audit records.",
+    )
+
+
+class DeploymentEnvironment(SpecModel):
+    """Seed §2.1 ``DeploymentEnvironment``."""
+
+    extends: EnvironmentRef | None = Field(
+        None,
+        description="Inherit from another environment: mappings merge, lists and scalars replace.",
+    )
+    environment_type: EnvironmentType = Field(description="What the environment is for.")
+    description: Text = Field("", description="What the environment is for, in words.")
+    region: str | None = Field(None, description="Provider region, e.g. `ap-northeast-1`.")
+    infrastructure: Infrastructure = Field(description="Compute, network and storage.")
+    configuration: EnvironmentConfig = Field(
+        default_factory=EnvironmentConfig, description="How it is reached and run."
+    )

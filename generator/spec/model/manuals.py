@@ -1,0 +1,211 @@
+"""Seed §9 and §10: documentation, training and knowledge transfer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from generator.spec.model.types import (
+    Duration,
+    EnvironmentRef,
+    Identifier,
+    RoleRef,
+    ServiceRef,
+    SpecModel,
+    TeamRef,
+    Text,
+    Url,
+)
+
+
+class _Guide(SpecModel):
+    name: Identifier = Field(description="Unique name; becomes the page's file name.")
+    title: Text = Field(description="Page title.")
+    summary: Text = Field("", description="What the reader will have done at the end.")
+
+
+class InstallationGuide(_Guide):
+    """How to install a service into an environment (from the generated scripts)."""
+
+    services: list[ServiceRef] = Field(min_length=1, description="Services installed.")
+    environments: list[EnvironmentRef] = Field(min_length=1, description="Environments covered.")
+    prerequisites: list[Text] = Field(default_factory=list, description="Needed beforehand.")
+    notes: list[Text] = Field(default_factory=list, description="Things to watch out for.")
+
+
+class ConfigurationGuide(_Guide):
+    services: list[ServiceRef] = Field(min_length=1, description="Services configured.")
+    notes: list[Text] = Field(default_factory=list, description="Advice on the settings.")
+
+
+class TroubleshootingEntry(SpecModel):
+    symptom: Text = Field(description="What the operator sees.")
+    likely_cause: Text = Field(description="What usually causes it.")
+    check: Text = Field(description="Command or observation that confirms the cause.")
+    fix: Text = Field(description="What resolves it.")
+
+
+class TroubleshootingGuide(_Guide):
+    services: list[ServiceRef] = Field(min_length=1, description="Services covered.")
+    entries: list[TroubleshootingEntry] = Field(min_length=1, description="Symptoms and fixes.")
+
+
+class DeploymentDocumentation(SpecModel):
+    """Seed §9.1 ``DeploymentDocumentation``."""
+
+    installation_guides: list[InstallationGuide] = Field(
+        default_factory=list, description="Guides that install services into environments."
+    )
+    configuration_guides: list[ConfigurationGuide] = Field(
+        default_factory=list, description="Guides to each service's settings and secrets."
+    )
+    troubleshooting_guides: list[TroubleshootingGuide] = Field(
+        default_factory=list, description="Symptom, cause, check and fix, per service."
+    )
+
+
+class OperationTask(SpecModel):
+    name: Text = Field(description="Task name.")
+    when: Text = Field(description="When the task is done.")
+    steps: list[Text] = Field(min_length=1, description="Steps.")
+    command: Text | None = Field(None, description="Command, if one does it.")
+
+
+class OperationManual(_Guide):
+    service: ServiceRef = Field(description="Service the manual covers.")
+    environments: list[EnvironmentRef] = Field(min_length=1, description="Environments covered.")
+    tasks: list[OperationTask] = Field(min_length=1, description="Day-to-day tasks.")
+
+
+class MaintenanceGuide(_Guide):
+    procedure: Identifier = Field(description="The maintenance procedure it explains.")
+    precautions: list[Text] = Field(default_factory=list, description="Checks before starting.")
+    verification: list[Text] = Field(default_factory=list, description="Checks when done.")
+
+
+class EmergencyProcedure(_Guide):
+    trigger: Text = Field(description="When to use it.")
+    severity: Identifier = Field(description="Incident severity it is for.")
+    steps: list[Text] = Field(min_length=1, description="Steps, in order.")
+    contacts: list[TeamRef] = Field(default_factory=list, description="Teams to involve.")
+
+
+class OperationalDocumentation(SpecModel):
+    """Seed §9.2 ``OperationalDocumentation``."""
+
+    operation_manuals: list[OperationManual] = Field(
+        default_factory=list, description="Day-to-day runbooks per service."
+    )
+    maintenance_guides: list[MaintenanceGuide] = Field(
+        default_factory=list, description="How each maintenance procedure is carried out."
+    )
+    emergency_procedures: list[EmergencyProcedure] = Field(
+        default_factory=list, description="What to do when things go badly wrong."
+    )
+
+
+class TrainingModule(SpecModel):
+    name: Identifier = Field(description="Unique module name.")
+    title: Text = Field(description="Module title.")
+    audience: list[RoleRef] = Field(min_length=1, description="Roles that take it.")
+    objectives: list[Text] = Field(min_length=1, description="What learners can do after.")
+    duration: Duration = Field(description="How long it takes.")
+    prerequisites: list[Identifier] = Field(
+        default_factory=list, description="Modules taken before."
+    )
+    topics: list[Text] = Field(default_factory=list, description="What it covers.")
+
+
+class Verification(SpecModel):
+    command: Text = Field(description="Command run against the environment.")
+    expect: Text = Field(description="What its output shows when the exercise is done.")
+
+
+class Exercise(SpecModel):
+    name: Identifier = Field(description="Unique exercise name.")
+    module: Identifier = Field(description="Module it belongs to.")
+    title: Text = Field(description="Exercise title.")
+    environment: EnvironmentRef = Field(description="Where it is done (not production).")
+    steps: list[Text] = Field(min_length=1, description="What the learner does.")
+    verification: Verification = Field(description="How completion is checked.")
+
+
+class RoleCertification(SpecModel):
+    role: RoleRef = Field(description="Role certified.")
+    modules: list[Identifier] = Field(min_length=1, description="Modules required.")
+    exercises: list[Identifier] = Field(default_factory=list, description="Exercises required.")
+    renewal: Duration = Field("365d", description="How often certification is renewed.")
+    assessor: RoleRef | None = Field(None, description="Role that signs it off.")
+
+
+class CertificationRequirements(SpecModel):
+    roles: list[RoleCertification] = Field(default_factory=list, description="Per role.")
+    passing_score: int = Field(80, ge=0, le=100, description="Score needed to pass.")
+
+
+class OperationalTraining(SpecModel):
+    """Seed §10.1 ``OperationalTraining``."""
+
+    training_modules: list[TrainingModule] = Field(
+        default_factory=list, description="Modules of the training course."
+    )
+    hands_on_exercises: list[Exercise] = Field(
+        default_factory=list, description="Practical exercises with a verification command."
+    )
+    certification_requirements: CertificationRequirements = Field(
+        default_factory=CertificationRequirements,
+        description="What each role must complete to be certified.",
+    )
+
+
+class Article(SpecModel):
+    title: Text = Field(description="Article title.")
+    tags: list[Identifier] = Field(default_factory=list, description="Search tags.")
+    body: Text = Field(description="The article.")
+    link: Url | None = Field(None, description="Longer source.")
+
+
+class KnowledgeBase(SpecModel):
+    url: Url | None = Field(None, description="Where the wider knowledge base lives.")
+    articles: list[Article] = Field(default_factory=list, description="Articles.")
+
+
+class BestPractice(SpecModel):
+    title: Text = Field(description="The practice.")
+    area: Text = Field(description="Area it applies to.")
+    description: Text = Field(description="Why and how.")
+    tags: list[Identifier] = Field(default_factory=list, description="Search tags.")
+
+
+class ActionItem(SpecModel):
+    description: Text = Field(description="What will be done.")
+    owner: TeamRef = Field(description="Team responsible.")
+    due: dt.date | None = Field(None, description="Due date.")
+    status: Literal["open", "in_progress", "done"] = Field("open", description="Progress.")
+
+
+class LessonLearned(SpecModel):
+    title: Text = Field(description="Incident title.")
+    date: dt.date = Field(description="When it happened.")
+    severity: Identifier = Field(description="Severity level.")
+    services: list[ServiceRef] = Field(default_factory=list, description="Services affected.")
+    summary: Text = Field(description="What happened.")
+    root_cause: Text = Field(description="Why it happened.")
+    action_items: list[ActionItem] = Field(default_factory=list, description="Follow-ups.")
+    tags: list[Identifier] = Field(default_factory=list, description="Search tags.")
+
+
+class KnowledgeTransfer(SpecModel):
+    """Seed §10.2 ``KnowledgeTransfer``."""
+
+    knowledge_base: KnowledgeBase = Field(
+        default_factory=KnowledgeBase, description="Articles operators look things up in."
+    )
+    best_practices: list[BestPractice] = Field(
+        default_factory=list, description="Practices the team follows."
+    )
+    lessons_learned: list[LessonLearned] = Field(
+        default_factory=list, description="Post-incident reviews with action items."
+    )

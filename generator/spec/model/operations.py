@@ -1,0 +1,138 @@
+"""Seed §8: monitoring and operational procedures."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from generator.spec.model.types import (
+    Cron,
+    Duration,
+    EnvironmentRef,
+    Identifier,
+    SecretRefName,
+    ServiceRef,
+    SpecModel,
+    TeamRef,
+    Text,
+    Url,
+)
+
+
+class MonitoringTool(SpecModel):
+    name: str = Field(description="Tool name, e.g. `prometheus`.")
+    kind: Literal["metrics", "logs", "traces", "alerting", "uptime", "dashboards"] = Field(
+        description="What it does."
+    )
+    version: str | None = Field(None, description="Version in use.")
+    url: Url | None = Field(None, description="Where it is reached.")
+
+
+class ScrapeTarget(SpecModel):
+    service: ServiceRef = Field(description="Service scraped.")
+    port: int = Field(ge=1, le=65535, description="Metrics port.")
+    path: str = Field("/metrics", pattern=r"^/[^\s]*$", description="Metrics path.")
+
+
+class MetricsCollection(SpecModel):
+    scrape_interval: Duration = Field("30s", description="How often metrics are scraped.")
+    retention: Duration = Field("15d", description="How long metrics are kept.")
+    targets: list[ScrapeTarget] = Field(default_factory=list, description="What is scraped.")
+
+
+class Receiver(SpecModel):
+    name: Identifier = Field(description="Unique receiver name.")
+    type: Literal["slack", "pagerduty", "email", "webhook", "opsgenie"] = Field(
+        description="Notification channel."
+    )
+    target: str = Field(description="Channel, address or service name.")
+    credentials: SecretRefName | None = Field(None, description="Secret holding its key.")
+
+
+class AlertingSystem(SpecModel):
+    tool: str = Field("alertmanager", description="Alert router.")
+    receivers: list[Receiver] = Field(min_length=1, description="Where alerts go.")
+    default_receiver: Identifier = Field(description="Receiver for unmatched alerts.")
+    group_by: list[str] = Field(
+        default_factory=lambda: ["alertname", "service"], description="Labels grouped on."
+    )
+    group_wait: Duration = Field("30s", description="Wait before the first notification.")
+    repeat_interval: Duration = Field("4h", description="Resend interval of open alerts.")
+
+
+class MonitoringSystem(SpecModel):
+    """Seed §8.1 ``MonitoringSystem``."""
+
+    monitoring_tools: list[MonitoringTool] = Field(default_factory=list, description="Tools.")
+    metrics_collection: MetricsCollection = Field(
+        default_factory=MetricsCollection, description="Scraping."
+    )
+    alerting_system: AlertingSystem | None = Field(None, description="Alert routing.")
+
+
+class MaintenanceWindow(SpecModel):
+    cron: Cron = Field(description="When the window opens.")
+    duration: Duration = Field(description="How long it stays open.")
+
+
+class MaintenanceProcedure(SpecModel):
+    name: Identifier = Field(description="Unique name.")
+    title: Text = Field(description="Short title.")
+    description: Text = Field("", description="Why it is done.")
+    window: MaintenanceWindow = Field(description="When it is done.")
+    environments: list[EnvironmentRef] = Field(min_length=1, description="Where.")
+    services: list[ServiceRef] = Field(default_factory=list, description="Services touched.")
+    owner: TeamRef = Field(description="Team doing it.")
+    impact: Literal["none", "degraded", "downtime"] = Field("none", description="User impact.")
+    steps: list[Text] = Field(min_length=1, description="What to do, in order.")
+
+
+class SeverityLevel(SpecModel):
+    name: Identifier = Field(description="Level name, e.g. `sev1`.")
+    description: Text = Field(description="What makes an incident this severe.")
+    response_time: Duration = Field(description="Time to acknowledge.")
+    resolution_target: Duration = Field(description="Time to resolve or mitigate.")
+    postmortem: bool = Field(False, description="A post-incident review is required.")
+
+
+class IncidentRole(SpecModel):
+    name: Identifier = Field(description="Role name, e.g. `incident-commander`.")
+    responsibilities: list[Text] = Field(min_length=1, description="What the role does.")
+
+
+class Communication(SpecModel):
+    channel: str = Field(description="Incident chat channel.")
+    status_page: Url | None = Field(None, description="Public status page.")
+    update_interval: Duration = Field("30m", description="How often stakeholders hear news.")
+
+
+class IncidentResponse(SpecModel):
+    severity_levels: list[SeverityLevel] = Field(min_length=1, description="Severity levels.")
+    roles: list[IncidentRole] = Field(default_factory=list, description="Incident roles.")
+    communication: Communication = Field(description="How people are kept informed.")
+
+
+class EscalationLevel(SpecModel):
+    after: Duration = Field(description="Time since the alert fired.")
+    notify: Identifier = Field(description="Team (project.teams) or role paged.")
+    receiver: Identifier = Field(description="Alerting receiver used.")
+
+
+class EscalationPath(SpecModel):
+    name: Identifier = Field(description="Unique name.")
+    services: list[ServiceRef] = Field(min_length=1, description="Services it covers.")
+    severities: list[Identifier] = Field(min_length=1, description="Severity levels it covers.")
+    levels: list[EscalationLevel] = Field(min_length=1, description="Who is paged, when.")
+
+
+class OperationalProcedures(SpecModel):
+    """Seed §8.2 ``OperationalProcedures``."""
+
+    maintenance_procedures: list[MaintenanceProcedure] = Field(
+        default_factory=list, description="Planned maintenance."
+    )
+    incident_response: IncidentResponse | None = Field(None, description="Incident handling.")
+    escalation_paths: list[EscalationPath] = Field(
+        default_factory=list, description="Who is paged, in what order."
+    )

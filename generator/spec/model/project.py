@@ -1,0 +1,143 @@
+"""The project, its teams, and the services it deploys."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from generator.spec.model.types import (
+    EnvironmentRef,
+    Identifier,
+    Name,
+    SpecModel,
+    TeamRef,
+    Text,
+    Url,
+)
+
+
+class DocsLanguage(StrEnum):
+    EN = "en"
+    JA = "ja"
+
+
+class Team(SpecModel):
+    """A team that owns services, answers pages, or approves changes."""
+
+    name: Identifier = Field(description="Unique team name, referenced by owner fields.")
+    description: Text = Field("", description="What the team does.")
+    email: str | None = Field(
+        None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Team mailbox."
+    )
+    chat_channel: str | None = Field(None, description="Chat channel, e.g. `#shop-platform`.")
+    oncall_schedule: str | None = Field(
+        None, description="Name of the on-call schedule in the paging tool."
+    )
+
+
+class Project(SpecModel):
+    """What is being deployed, who owns it, and how its manuals are written."""
+
+    name: Name = Field(description="Project name; used in file headers, namespaces and titles.")
+    description: Text = Field(description="One paragraph on what the system does and for whom.")
+    owner: TeamRef = Field(description="The team accountable for the deployment plan.")
+    docs_language: DocsLanguage = Field(
+        DocsLanguage.EN, description="Language of the generated manuals: `en` or `ja`."
+    )
+    repository: Url | None = Field(None, description="Where the spec itself lives.")
+    docs_url: Url | None = Field(
+        None, description="Where the published manual site is served; used in alert runbooks."
+    )
+    timezone: str = Field(
+        "UTC",
+        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$",
+        description="IANA time zone for schedules and windows, e.g. `Asia/Tokyo`.",
+    )
+    teams: list[Team] = Field(min_length=1, description="Teams referenced anywhere in the spec.")
+
+
+class ServiceKind(StrEnum):
+    WEB = "web"
+    API = "api"
+    WORKER = "worker"
+    DATABASE = "database"
+    CACHE = "cache"
+    OBJECT_STORAGE = "object_storage"
+    QUEUE = "queue"
+
+
+class Engine(StrEnum):
+    """How a service is put onto an environment."""
+
+    KUBERNETES = "kubernetes"
+    HELM = "helm"
+    ANSIBLE = "ansible"
+    COMPOSE = "compose"
+    SYSTEMD = "systemd"
+    LOCAL = "local"
+    MANAGED = "managed"
+
+
+class Strategy(StrEnum):
+    ROLLING = "rolling"
+    BLUE_GREEN = "blue_green"
+    CANARY = "canary"
+    RECREATE = "recreate"
+
+
+class Target(SpecModel):
+    """Where and how one service is deployed in one environment."""
+
+    engine: Engine = Field(description="Deployment engine; `managed` means a cloud service.")
+    strategy: Strategy = Field(Strategy.ROLLING, description="Rollout strategy.")
+    namespace: Name | None = Field(None, description="Kubernetes namespace (kubernetes, helm).")
+    chart: str | None = Field(None, description="Helm chart reference (helm).")
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or inventory groups (ansible, systemd).",
+    )
+    release_dir: str | None = Field(
+        None,
+        pattern=r"^/[A-Za-z0-9._/-]+$",
+        description="Base directory for releases (systemd, local).",
+    )
+    canary_steps: list[int] = Field(
+        default_factory=list,
+        description="Traffic percentages of a canary rollout, e.g. `[10, 50, 100]`.",
+    )
+    managed_service: str | None = Field(
+        None, description="The provider's product, e.g. `aws-rds-postgresql` (managed)."
+    )
+
+
+class Service(SpecModel):
+    """An application or data store that the plan deploys."""
+
+    name: Name = Field(description="Unique DNS-label name of the service.")
+    description: Text = Field(description="What the service does.")
+    kind: ServiceKind = Field(description="What sort of component it is.")
+    owner: TeamRef = Field(description="The team that owns the service.")
+    repository: Url | None = Field(None, description="The application repository.")
+    image: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9._/:-]*$",
+        description="Container image without tag, e.g. `registry.example.com/shop/orders`.",
+    )
+    port: int | None = Field(None, ge=1, le=65535, description="Port the service listens on.")
+    health_path: str | None = Field(
+        None, pattern=r"^/[^\s]*$", description="HTTP path answering the health check."
+    )
+    build_command: Text | None = Field(None, description="Builds the service in CI.")
+    test_command: Text | None = Field(None, description="Runs the service's tests in CI.")
+    start_command: Text | None = Field(
+        None, description="Starts a release (systemd and local engines)."
+    )
+    stores_data: bool = Field(False, description="Whether the service holds state to back up.")
+    targets: dict[EnvironmentRef, Target] = Field(
+        description="Environment name -> how the service is deployed there."
+    )
+    exposure: Literal["public", "internal", "private"] = Field(
+        "internal", description="Who may reach it: the internet, other services, or nobody."
+    )

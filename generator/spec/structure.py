@@ -1,0 +1,316 @@
+"""Stage one of validation: the JSON Schema, every error mapped to a located diagnostic."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from generator.diagnostics import Diagnostic, Location
+from generator.spec.positions import Path, PositionIndex
+from generator.spec.schema import validation_schema
+
+_JSON_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(validation_schema())
+
+
+def check_structure(data: dict[str, Any], positions: PositionIndex) -> list[Diagnostic]:
+    """Every schema violation in ``data``, one diagnostic each."""
+    mapper = _ErrorMapper(positions)
+    found: list[Diagnostic] = []
+    for error in _validator().iter_errors(data):
+        found.extend(mapper.diagnostics(error))
+    return _dedupe(found)
+
+
+class _ErrorMapper:
+    def __init__(self, positions: PositionIndex) -> None:
+        self.positions = positions
+
+    def diagnostics(self, error: ValidationError) -> Iterator[Diagnostic]:
+        path: Path = tuple(error.absolute_path)
+        handler = getattr(self, f"_on_{error.validator}", None)
+        if handler is not None:
+            yield from handler(error, path)
+        else:
+            yield self._make("invalid-value", _plain_message(error, path), path, error)
+
+    # -- one handler per JSON Schema keyword ------------------------------------------
+
+    def _on_additionalProperties(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        schema = error.schema
+        if not isinstance(error.instance, dict) or schema.get("additionalProperties") is not False:
+            yield self._make("invalid-value", _plain_message(error, path), path, error)
+            return
+        allowed = list(schema.get("properties", {}))
+        for key in error.instance:
+            if key in allowed:
+                continue
+            where = f"in `{_fmt(path)}`" if path else "at the top level"
+            yield Diagnostic(
+                "unknown-key",
+                f"unknown key `{key}` {where}",
+                self.positions.key((*path, key)),
+                (*path, key),
+                hint=_suggest(key, allowed, "allowed keys: "),
+            )
+
+    def _on_required(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        for key in error.validator_value:
+            if key in instance:
+                continue
+            prop = error.schema.get("properties", {}).get(key, {})
+            where = f"`{_fmt(path)}`" if path else "the spec"
+            hint = prop.get("description")
+            yield Diagnostic(
+                "missing-key",
+                f"{where} is missing the required key `{key}`",
+                self.positions.key(path),
+                (*path, key),
+                hint=f"`{key}`: {hint}" if hint else None,
+                notes=self._notes(path),
+            )
+
+    def _on_propertyNames(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        key = error.instance
+        description = error.schema.get("propertyNames", {}).get("description", "")
+        yield Diagnostic(
+            "invalid-name",
+            f"`{key}` is not a valid name here",
+            self.positions.key((*path, key)),
+            (*path, key),
+            hint=description or "names are lowercase letters, digits and '-'",
+        )
+
+    def _on_type(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_JSON_TYPE_NAMES.get(n, n) for n in names)
+        yield self._make(
+            "wrong-type",
+            f"`{_fmt(path)}` must be {wanted}, not {_describe(error.instance)}",
+            path,
+            error,
+        )
+
+    def _on_enum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        options = [str(v) for v in error.validator_value]
+        yield self._make(
+            "invalid-value",
+            f"`{_fmt(path)}` is {_describe(error.instance)}; expected one of: "
+            + ", ".join(f"`{o}`" for o in options),
+            path,
+            error,
+            hint=_suggest(str(error.instance), options, ""),
+        )
+
+    def _on_const(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        yield self._make(
+            "invalid-value",
+            f"`{_fmt(path)}` must be `{error.validator_value}`",
+            path,
+            error,
+        )
+
+    def _on_pattern(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        yield self._make(
+            "invalid-format",
+            f"`{_fmt(path)}` is {_describe(error.instance)}, which is not a valid value here",
+            path,
+            error,
+            hint=error.schema.get("description"),
+        )
+
+    def _on_minItems(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        count = error.validator_value
+        yield self._make(
+            "too-few",
+            f"`{_fmt(path)}` needs at least {count} item{'s' * (count != 1)}",
+            path,
+            error,
+            hint=error.schema.get("description"),
+        )
+
+    _on_minProperties = _on_minItems
+
+    def _on_minimum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        yield self._make(
+            "out-of-range",
+            f"`{_fmt(path)}` is {error.instance}; the smallest allowed is {error.validator_value}",
+            path,
+            error,
+        )
+
+    def _on_maximum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        yield self._make(
+            "out-of-range",
+            f"`{_fmt(path)}` is {error.instance}; the largest allowed is {error.validator_value}",
+            path,
+            error,
+        )
+
+    def _on_maxLength(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        yield self._make(
+            "out-of-range",
+            f"`{_fmt(path)}` is longer than {error.validator_value} characters",
+            path,
+            error,
+        )
+
+    def _on_anyOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        branches = _group_by_branch(error)
+        # Optional[X] is anyOf [X, null]: a non-null value failed X; explain X's failure.
+        non_null = [
+            i for i, s in enumerate(error.validator_value) if s.get("type") != "null"
+        ]
+        if len(non_null) == 1 and non_null[0] in branches:
+            for sub in branches[non_null[0]]:
+                yield from self.diagnostics(sub)
+            return
+        typed = [i for i, errs in branches.items() if not any(e.validator == "type" for e in errs)]
+        if len(typed) == 1:
+            for sub in branches[typed[0]]:
+                yield from self.diagnostics(sub)
+            return
+        yield self._make("invalid-value", _plain_message(error, path), path, error)
+
+    def _on_oneOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        discriminator = error.schema.get("discriminator")
+        instance = error.instance
+        if not (discriminator and isinstance(instance, dict)):
+            yield from self._on_anyOf(error, path)
+            return
+        field = discriminator["propertyName"]
+        mapping: dict[str, str] = discriminator.get("mapping", {})
+        chosen = instance.get(field)
+        if field not in instance:
+            yield Diagnostic(
+                "missing-key",
+                f"`{_fmt(path)}` is missing the required key `{field}`",
+                self.positions.key(path),
+                (*path, field),
+                hint="one of: " + ", ".join(f"`{k}`" for k in mapping),
+            )
+            return
+        if not isinstance(chosen, str) or chosen not in mapping:
+            yield Diagnostic(
+                "invalid-value",
+                f"`{_fmt((*path, field))}` is {_describe(chosen)}; expected one of: "
+                + ", ".join(f"`{k}`" for k in mapping),
+                self.positions.value((*path, field)),
+                (*path, field),
+                hint=_suggest(str(chosen), list(mapping), ""),
+            )
+            return
+        target = mapping[chosen]
+        branches = _group_by_branch(error)
+        for index, option in enumerate(error.validator_value):
+            if option.get("$ref") == target:
+                for sub in branches.get(index, []):
+                    yield from self.diagnostics(sub)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _make(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        error: ValidationError,
+        hint: str | None = None,
+    ) -> Diagnostic:
+        del error
+        return Diagnostic(
+            code,
+            message,
+            self.positions.value(path),
+            path,
+            hint=hint,
+            notes=self._notes(path),
+        )
+
+    def _notes(self, path: Path) -> tuple[tuple[str, Location], ...]:
+        inherited = self.positions.inheritance(path)
+        if inherited is None:
+            return ()
+        return (
+            (
+                f"inherited from environment `{inherited.environment}` through extends",
+                inherited.extends_at,
+            ),
+        )
+
+
+def _group_by_branch(error: ValidationError) -> dict[int, list[ValidationError]]:
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        index = sub.relative_schema_path[0]
+        if isinstance(index, int):
+            branches.setdefault(index, []).append(sub)
+    return branches
+
+
+def _plain_message(error: ValidationError, path: Path) -> str:
+    message = re.sub(r"\s+", " ", error.message)
+    if len(message) > 200:
+        message = message[:197] + "..."
+    return f"`{_fmt(path)}`: {message}" if path else message
+
+
+def _fmt(path: Path) -> str:
+    from generator.diagnostics import format_path
+
+    return format_path(path) or "(top level)"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"`{shown}`" if "\n" not in shown and "`" not in shown else repr(shown)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"`{value}`"
+
+
+def _suggest(value: str, options: list[str], fallback_prefix: str) -> str | None:
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if fallback_prefix and options:
+        return fallback_prefix + ", ".join(f"`{o}`" for o in options)
+    return None
+
+
+def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, Location, str]] = set()
+    unique = []
+    for diagnostic in found:
+        key = (diagnostic.code, diagnostic.location, diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(diagnostic)
+    return unique
