@@ -57,9 +57,7 @@ def validate(ctx: click.Context, spec: Path, output_format: str) -> None:
 @cli.command()
 @spec_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
-@click.option(
-    "--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("site_docs")
-)
+@click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("site_docs"))
 @click.option(
     "--templates",
     type=click.Path(file_okay=False, path_type=Path),

@@ -1,0 +1,100 @@
+"""``deployplan generate``: validate, plan, render, then write or check."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from generator.artifact import Artifact, Root
+from generator.commands.validate import report, spec_label
+from generator.errors import UsageProblem
+from generator.spec.validate import validate_file
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    spec: Path
+    out: Path
+    docs: Path
+    templates: Path | None
+    check: bool
+    force: bool
+    families: frozenset[str] | None
+    environment: str | None
+    service: str | None
+
+
+def run(options: GenerateOptions) -> int:
+    label = spec_label(options.spec)
+    result = validate_file(options.spec, label)
+    report(result)
+    if result.plan is None or result.loaded is None:
+        return 1
+
+    from generator import output
+    from generator.render import render
+    from generator.targets import FAMILIES, plan_all
+    from generator.targets.context import PlanContext
+
+    _check_filters(options, list(FAMILIES), result.plan.environments, result.plan.services)
+    context = PlanContext(result.plan, label, result.loaded.positions)
+    artifacts = [a for a in plan_all(context, options.families) if _selected(a, options)]
+    files = render(artifacts, template_dirs=template_dirs(options.templates), spec_label=label)
+    roots = {Root.OUTPUT: options.out, Root.DOCS: options.docs}
+    scope = output.Scope(options.families, options.environment, options.service)
+    changes = output.plan_changes(files, roots, scope, spec_label=label)
+    if options.check:
+        checked = output.check(changes)
+        if checked.current:
+            click.echo(f"{label}: generated files are current", err=True)
+            return 0
+        click.echo(checked.report, nl=False)
+        click.echo(
+            "generated files are out of date: run `deployplan generate` and commit the result",
+            err=True,
+        )
+        return 1
+    written = output.apply(changes, force=options.force)
+    click.echo(f"{label}: {written.summary()}", err=True)
+    return 0
+
+
+def template_dirs(user_dir: Path | None) -> list[Path]:
+    """The user's templates first (``./templates`` by default), then the built-in ones."""
+    from generator.render import builtin_templates_dir
+
+    builtin = builtin_templates_dir()
+    if user_dir is not None and not user_dir.is_dir():
+        raise UsageProblem(f"templates folder {user_dir} does not exist")
+    user = user_dir if user_dir is not None else Path("templates")
+    if user.is_dir() and user.resolve() != builtin.resolve():
+        return [user, builtin]
+    return [builtin]
+
+
+def _selected(artifact: Artifact, options: GenerateOptions) -> bool:
+    if options.environment is not None and artifact.environment != options.environment:
+        return False
+    return options.service is None or artifact.service == options.service
+
+
+def _check_filters(
+    options: GenerateOptions,
+    families: list[str],
+    environments: dict[str, object],
+    services: list[object],
+) -> None:
+    names = [getattr(s, "name", "") for s in services]
+    wanted = [("--only", family, families) for family in sorted(options.families or ())]
+    if options.environment is not None:
+        wanted.append(("--env", options.environment, list(environments)))
+    if options.service is not None:
+        wanted.append(("--service", options.service, names))
+    for flag, value, known in wanted:
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else "known: " + ", ".join(known)
+            raise UsageProblem(f"{flag} {value}: no such name; {hint}")

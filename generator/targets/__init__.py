@@ -1,0 +1,29 @@
+"""Target families: each turns the validated plan into a list of artifacts to render.
+
+Adding a family means adding a module with ``plan(context) -> list[Artifact]``, its
+templates under ``templates/<family>/``, and one line in :data:`FAMILIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from generator.artifact import Artifact
+from generator.targets import docs, environments
+from generator.targets.context import PlanContext
+
+Planner = Callable[[PlanContext], list[Artifact]]
+
+FAMILIES: dict[str, Planner] = {
+    "docs": docs.plan,
+    "environments": environments.plan,
+}
+
+
+def plan_all(context: PlanContext, families: frozenset[str] | None = None) -> list[Artifact]:
+    """Artifacts of the chosen families (all when ``None``), in a stable order."""
+    artifacts: list[Artifact] = []
+    for name in sorted(FAMILIES):
+        if families is None or name in families:
+            artifacts.extend(FAMILIES[name](context))
+    return artifacts

@@ -1,0 +1,81 @@
+"""The ``docs`` family: manual pages generated into the MkDocs docs_dir."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator.artifact import Artifact, Root
+from generator.spec.model import DeploymentPlan
+from generator.spec.model.environments import DeploymentEnvironment
+from generator.spec.model.types import cpu_millicores, size_bytes
+from generator.spec.schema import validation_schema
+from generator.targets.context import PlanContext
+from generator.targets.reference import reference_sections
+
+
+def plan(context: PlanContext) -> list[Artifact]:
+    """The environment matrix and the spec reference."""
+    return [
+        _page(
+            "reference/environments.md",
+            "docs/environments.md.j2",
+            environments=environment_matrix(context),
+            services=context.plan.services,
+        ),
+        _page(
+            "reference/spec.md",
+            "docs/spec-reference.md.j2",
+            sections=reference_sections(validation_schema()),
+        ),
+    ]
+
+
+def _page(path: str, template: str, **context: Any) -> Artifact:
+    return Artifact(
+        root=Root.DOCS,
+        path=PurePosixPath(path),
+        template=template,
+        family="docs",
+        context=context,
+    )
+
+
+def environment_matrix(context: PlanContext) -> list[dict[str, Any]]:
+    """One column per environment: its type, capacity, reachability and allocations."""
+    spec = context.plan
+    return [_column(context, spec, name, env) for name, env in spec.environments.items()]
+
+
+def _column(
+    context: PlanContext, spec: DeploymentPlan, name: str, env: DeploymentEnvironment
+) -> dict[str, Any]:
+    compute = env.infrastructure.compute_resources
+    inherited = context.positions.inherited
+    return {
+        "name": name,
+        "env": env,
+        "line": context.source_line("environments", name),
+        "cpu_total": _cpu(sum(cpu_millicores(p.cpu) * p.count for p in compute.node_pools)),
+        "memory_total": _memory(sum(size_bytes(p.memory) * p.count for p in compute.node_pools)),
+        "nodes": sum(p.count for p in compute.node_pools),
+        "inherited": sorted(
+            ".".join(str(part) for part in path[2:])
+            for path in inherited
+            if path[:2] == ("environments", name)
+        ),
+        "targets": {s.name: s.targets.get(name) for s in spec.services},
+        "allocations": compute.allocations,
+    }
+
+
+def _cpu(millicores: float) -> str:
+    cores = millicores / 1000
+    return f"{cores:g}"
+
+
+def _memory(total: float) -> str:
+    for unit, factor in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20)):
+        if total >= factor:
+            return f"{total / factor:g} {unit}"
+    return f"{total:g} B"
