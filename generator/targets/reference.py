@@ -33,7 +33,7 @@ class SectionDoc:
 
     @property
     def slug(self) -> str:
-        """An HTML id for the section: ``services[].targets.<name>`` -> ``services-targets-name``."""
+        """The HTML id of the section, e.g. ``spec-services-targets-name``."""
         return slug(self.anchor)
 
 
