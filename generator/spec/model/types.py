@@ -70,7 +70,12 @@ Size = Annotated[
 ]
 Url = Annotated[
     str,
-    Field(pattern=URL, max_length=2048, description="An http or https URL.", format="uri"),
+    Field(
+        pattern=URL,
+        max_length=2048,
+        description="An http or https URL.",
+        json_schema_extra={"format": "uri"},
+    ),
 ]
 EnvVarName = Annotated[
     str,
