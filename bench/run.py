@@ -1,0 +1,167 @@
+"""Benchmark: validate and generate on scale specs, against floors measured in the same run.
+
+Usage: ``.venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat 3] [--write]``.
+``--write`` puts the table into bench/README.md. Every timing is the best of ``--repeat``
+fresh processes; peak RSS is the largest of those runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / ".work"
+sys.path.insert(0, str(HERE))
+
+from scale import write_scale_spec  # noqa: E402
+
+BIN = Path(sys.executable).parent
+DEPLOYPLAN = str(BIN / "deployplan")
+PARSE_FLOOR = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
+TARGETS = {
+    "generate / render floor": 2.5,
+    "validate / parse floor": 5.0,
+    "no-op generate / generate": 0.5,
+    "--version / import click": 2.0,
+}
+MAX_RSS_MB = 300
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    rss_mb: float
+
+
+def measure(argv: list[str], repeat: int, before: object = None) -> Measure:
+    """Best wall time and largest peak RSS of ``repeat`` fresh runs of ``argv``."""
+    best, peak = float("inf"), 0.0
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        start = time.perf_counter()
+        pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=_quiet())
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"benchmark command failed: {' '.join(argv)}")
+        best = min(best, elapsed)
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return Measure(best, peak)
+
+
+def _quiet() -> list[tuple[int, int, str, int, int]]:
+    return [
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+    ]
+
+
+def pickle_jobs(spec: Path, target: Path) -> int:
+    """Plan the artifacts of ``spec`` and pickle (template, context) pairs for the floor."""
+    from generator.spec.validate import validate_file
+    from generator.targets import plan_all
+    from generator.targets.context import PlanContext
+
+    result = validate_file(spec, spec.name)
+    assert result.plan is not None and result.loaded is not None, result.diagnostics[:3]
+    context = PlanContext(result.plan, spec.name, result.loaded.positions)
+    jobs = [(a.template, dict(a.context)) for a in plan_all(context)]
+    target.write_bytes(pickle.dumps(jobs))
+    return len(jobs)
+
+
+def bench_size(services: int, repeat: int) -> list[str]:
+    spec = write_scale_spec(services, WORK)
+    out, docs = WORK / f"out-{services}", WORK / f"docs-{services}"
+    jobs_file = WORK / f"jobs-{services}.pickle"
+    artifacts = pickle_jobs(spec, jobs_file)
+    py = sys.executable
+
+    def clean() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(docs, ignore_errors=True)
+
+    generate_argv = [DEPLOYPLAN, "generate", str(spec), "--out", str(out), "--docs", str(docs)]
+    parse = measure([py, "-c", PARSE_FLOOR, str(spec)], repeat)
+    render_floor = measure(
+        [py, str(HERE / "floor_render.py"), str(jobs_file), str(ROOT / "templates")], repeat
+    )
+    validate = measure([DEPLOYPLAN, "validate", str(spec)], repeat)
+    generate = measure(generate_argv, repeat, before=clean)
+    noop = measure(generate_argv, repeat)
+    ratios = [
+        ("generate / render floor", generate.seconds / render_floor.seconds),
+        ("validate / parse floor", validate.seconds / parse.seconds),
+        ("no-op generate / generate", noop.seconds / generate.seconds),
+    ]
+    lines = spec.read_text().count("\n")
+    row = (
+        f"| {services} | {lines} | {artifacts} | {parse.seconds:.3f} | {validate.seconds:.3f} "
+        f"| {render_floor.seconds:.3f} | {generate.seconds:.3f} | {noop.seconds:.3f} "
+        f"| {max(validate.rss_mb, generate.rss_mb, noop.rss_mb):.0f} | "
+        + " | ".join(f"{value:.2f}" for _, value in ratios)
+        + " |"
+    )
+    return [row]
+
+
+def bench_startup(repeat: int) -> float:
+    version = measure([DEPLOYPLAN, "--version"], repeat)
+    click = measure([sys.executable, "-c", "import click"], repeat)
+    return version.seconds / click.seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,50,200")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="update bench/README.md")
+    args = parser.parse_args()
+    WORK.mkdir(exist_ok=True)
+    header = [
+        "| services | spec lines | artifacts | parse floor s | validate s | render floor s "
+        "| generate s | no-op generate s | peak RSS MB | generate/floor | validate/parse "
+        "| no-op/generate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows: list[str] = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        rows += bench_size(size, args.repeat)
+    startup = bench_startup(args.repeat)
+    table = "\n".join(
+        [
+            *header,
+            *rows,
+            "",
+            f"`deployplan --version` / `python -c 'import click'`: {startup:.2f}",
+            "",
+            "Targets at 200 services: "
+            + ", ".join(f"{name} ≤ {limit}" for name, limit in TARGETS.items())
+            + f", peak RSS ≤ {MAX_RSS_MB} MB.",
+        ]
+    )
+    print(table)
+    if args.write:
+        _write_readme(table)
+
+
+def _write_readme(table: str) -> None:
+    readme = HERE / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- table -->", "<!-- /table -->"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{table}\n{end}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
