@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 from generator.artifact import Artifact, Root
 from generator.commands.validate import report, spec_label
 from generator.errors import UsageProblem
+from generator.suggest import did_you_mean
 from generator.spec.validate import validate_file
 
 
@@ -95,6 +95,5 @@ def _check_filters(
         wanted.append(("--service", options.service, names))
     for flag, value, known in wanted:
         if value not in known:
-            close = difflib.get_close_matches(value, known, n=1)
-            hint = f"did you mean `{close[0]}`?" if close else "known: " + ", ".join(known)
+            hint = did_you_mean(value, known) or "known: " + ", ".join(known)
             raise UsageProblem(f"{flag} {value}: no such name; {hint}")

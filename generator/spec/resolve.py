@@ -7,12 +7,12 @@ child inherits keeps the position where the parent defined it, plus a note of th
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
 from generator.spec.positions import Inheritance, Path, PositionIndex
+from generator.suggest import did_you_mean
 
 
 def resolve_extends(spec: LoadedSpec) -> list[Diagnostic]:
@@ -113,11 +113,10 @@ class _Resolver:
 def _unknown_parent(
     parent: str, environments: dict[str, Any], path: Path, resolver: _Resolver
 ) -> Diagnostic:
-    close = difflib.get_close_matches(parent, list(environments), n=1)
     return Diagnostic(
         "unknown-reference",
         f"`extends` names environment `{parent}`, which is not defined",
         resolver.positions.value(path),
         path,
-        hint=f"did you mean `{close[0]}`?" if close else "extends must name another environment",
+        hint=did_you_mean(parent, environments) or "extends must name another environment",
     )

@@ -7,7 +7,6 @@ has the JSON path, and therefore the position, of the node it is about.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
 from generator.spec.positions import Path
 from generator.spec.secrets import find_plain_secrets
+from generator.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from generator.spec.model import DeploymentPlan
@@ -280,13 +280,10 @@ def _dangling(
     is_key: bool,
     extra: str = "",
 ) -> Diagnostic:
-    close = difflib.get_close_matches(str(value), known, n=1)
-    if close:
-        hint = f"did you mean `{close[0]}`?"
-    elif known:
-        hint = f"defined {label}s: " + ", ".join(f"`{k}`" for k in sorted(known)[:12])
-    else:
-        hint = f"no {label} is defined"
+    hint = did_you_mean(str(value), known)
+    if hint is None:
+        listed = ", ".join(f"`{k}`" for k in sorted(known)[:12])
+        hint = f"defined {label}s: {listed}" if known else f"no {label} is defined"
     location = ctx.positions.key(path) if is_key else ctx.positions.value(path)
     return Diagnostic(
         "unknown-reference",

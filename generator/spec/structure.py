@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -14,6 +13,7 @@ from jsonschema.exceptions import ValidationError
 from generator.diagnostics import Diagnostic, Location
 from generator.spec.positions import Path, PositionIndex
 from generator.spec.schema import validation_schema
+from generator.suggest import did_you_mean
 
 _JSON_TYPE_NAMES = {
     "object": "a mapping",
@@ -178,9 +178,7 @@ class _ErrorMapper:
     def _on_anyOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         branches = _group_by_branch(error)
         # Optional[X] is anyOf [X, null]: a non-null value failed X; explain X's failure.
-        non_null = [
-            i for i, s in enumerate(error.validator_value) if s.get("type") != "null"
-        ]
+        non_null = [i for i, s in enumerate(error.validator_value) if s.get("type") != "null"]
         if len(non_null) == 1 and non_null[0] in branches:
             for sub in branches[non_null[0]]:
                 yield from self.diagnostics(sub)
@@ -297,9 +295,9 @@ def _describe(value: Any) -> str:
 
 
 def _suggest(value: str, options: list[str], fallback_prefix: str) -> str | None:
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean `{close[0]}`?"
+    hint = did_you_mean(value, options)
+    if hint:
+        return hint
     if fallback_prefix and options:
         return fallback_prefix + ", ".join(f"`{o}`" for o in options)
     return None

@@ -1,0 +1,55 @@
+"""Shared fixtures: small file trees, the CLI runner, golden-file refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*/expected from the current generator",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def build_file_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    """Create ``files`` (relative path -> content) under ``root``."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def tree_snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under ``root``: content, mtime in ns and inode."""
+    return {
+        path.relative_to(root).as_posix(): (
+            path.read_bytes(),
+            path.stat().st_mtime_ns,
+            path.stat().st_ino,
+        )
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def run_cli(*args: str) -> Result:
+    """Run deployplan in-process; exceptions propagate (no silent tracebacks)."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
