@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
 
 
-class Root(str, Enum):
+class Root(StrEnum):
     """Where a generated file lives: the artifacts tree or the MkDocs docs_dir."""
 
     OUTPUT = "output"

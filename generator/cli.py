@@ -6,7 +6,6 @@ Command modules are imported inside each command so that ``deployplan --help`` a
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -152,4 +151,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

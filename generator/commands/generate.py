@@ -10,8 +10,8 @@ import click
 from generator.artifact import Artifact, Root
 from generator.commands.validate import report, spec_label
 from generator.errors import UsageProblem
-from generator.suggest import did_you_mean
 from generator.spec.validate import validate_file
+from generator.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,12 @@ def run(options: GenerateOptions) -> int:
     from generator.targets import FAMILIES, plan_all
     from generator.targets.context import PlanContext
 
-    _check_filters(options, list(FAMILIES), result.plan.environments, result.plan.services)
+    _check_filters(
+        options,
+        list(FAMILIES),
+        list(result.plan.environments),
+        [s.name for s in result.plan.services],
+    )
     context = PlanContext(result.plan, label, result.loaded.positions)
     artifacts = [a for a in plan_all(context, options.families) if _selected(a, options)]
     files = render(artifacts, template_dirs=template_dirs(options.templates), spec_label=label)
@@ -82,17 +87,13 @@ def _selected(artifact: Artifact, options: GenerateOptions) -> bool:
 
 
 def _check_filters(
-    options: GenerateOptions,
-    families: list[str],
-    environments: dict[str, object],
-    services: list[object],
+    options: GenerateOptions, families: list[str], environments: list[str], services: list[str]
 ) -> None:
-    names = [getattr(s, "name", "") for s in services]
     wanted = [("--only", family, families) for family in sorted(options.families or ())]
     if options.environment is not None:
-        wanted.append(("--env", options.environment, list(environments)))
+        wanted.append(("--env", options.environment, environments))
     if options.service is not None:
-        wanted.append(("--service", options.service, names))
+        wanted.append(("--service", options.service, services))
     for flag, value, known in wanted:
         if value not in known:
             hint = did_you_mean(value, known) or "known: " + ", ".join(known)

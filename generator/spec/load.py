@@ -111,7 +111,7 @@ def load_text(source: SourceFile) -> LoadedSpec:
 def _compose(source: SourceFile) -> Node:
     yaml = YAML(typ="safe")
     try:
-        node = yaml.compose(source.text)
+        node: Node | None = yaml.compose(source.text)
     except MarkedYAMLError as exc:
         raise SpecInvalid([_syntax_problem(source, exc)]) from None
     except YAMLError as exc:
@@ -243,14 +243,16 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode, path: Path) -> Any:
         value: str = node.value
-        tag = node.tag.removeprefix(_TAG)
+        tag = (node.tag or "").removeprefix(_TAG)
         if tag == "null":
             return None
         if tag == "bool":
             return value.lower() == "true"
         if tag == "int" and _INT.match(value):
-            return int(value.replace("_", ""), 0) if value[:2] in ("0o", "0x") else int(
-                value.replace("_", "")
+            return (
+                int(value.replace("_", ""), 0)
+                if value[:2] in ("0o", "0x")
+                else int(value.replace("_", ""))
             )
         if tag == "float":
             try:

@@ -53,7 +53,7 @@ def _config_values(data: Any) -> Iterator[tuple[Path, str]]:
         if not isinstance(config, dict):
             continue
         base: Path = ("configuration_management", "config_files", index)
-        tables = [(("values",), config.get("values"))]
+        tables: list[tuple[tuple[str, ...], Any]] = [(("values",), config.get("values"))]
         tables += [
             (("overrides", env), values) for env, values in (config.get("overrides") or {}).items()
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -55,12 +55,15 @@ class _ErrorMapper:
     # -- one handler per JSON Schema keyword ------------------------------------------
 
     def _on_additionalProperties(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        schema = error.schema
-        if not isinstance(error.instance, dict) or schema.get("additionalProperties") is not False:
+        schema = _schema(error)
+        if (
+            not isinstance(_instance(error), dict)
+            or schema.get("additionalProperties") is not False
+        ):
             yield self._make("invalid-value", _plain_message(error, path), path, error)
             return
         allowed = list(schema.get("properties", {}))
-        for key in error.instance:
+        for key in _instance(error):
             if key in allowed:
                 continue
             where = f"in `{_fmt(path)}`" if path else "at the top level"
@@ -73,11 +76,11 @@ class _ErrorMapper:
             )
 
     def _on_required(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        instance = error.instance if isinstance(error.instance, dict) else {}
-        for key in error.validator_value:
+        instance = _instance(error) if isinstance(_instance(error), dict) else {}
+        for key in _value(error):
             if key in instance:
                 continue
-            prop = error.schema.get("properties", {}).get(key, {})
+            prop = _schema(error).get("properties", {}).get(key, {})
             where = f"`{_fmt(path)}`" if path else "the spec"
             hint = prop.get("description")
             yield Diagnostic(
@@ -90,8 +93,8 @@ class _ErrorMapper:
             )
 
     def _on_propertyNames(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        key = error.instance
-        description = error.schema.get("propertyNames", {}).get("description", "")
+        key = _instance(error)
+        description = _schema(error).get("propertyNames", {}).get("description", "")
         yield Diagnostic(
             "invalid-name",
             f"`{key}` is not a valid name here",
@@ -101,31 +104,31 @@ class _ErrorMapper:
         )
 
     def _on_type(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        expected = error.validator_value
+        expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_JSON_TYPE_NAMES.get(n, n) for n in names)
         yield self._make(
             "wrong-type",
-            f"`{_fmt(path)}` must be {wanted}, not {_describe(error.instance)}",
+            f"`{_fmt(path)}` must be {wanted}, not {_describe(_instance(error))}",
             path,
             error,
         )
 
     def _on_enum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        options = [str(v) for v in error.validator_value]
+        options = [str(v) for v in _value(error)]
         yield self._make(
             "invalid-value",
-            f"`{_fmt(path)}` is {_describe(error.instance)}; expected one of: "
+            f"`{_fmt(path)}` is {_describe(_instance(error))}; expected one of: "
             + ", ".join(f"`{o}`" for o in options),
             path,
             error,
-            hint=_suggest(str(error.instance), options, ""),
+            hint=_suggest(str(_instance(error)), options, ""),
         )
 
     def _on_const(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "invalid-value",
-            f"`{_fmt(path)}` must be `{error.validator_value}`",
+            f"`{_fmt(path)}` must be `{_value(error)}`",
             path,
             error,
         )
@@ -133,20 +136,20 @@ class _ErrorMapper:
     def _on_pattern(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "invalid-format",
-            f"`{_fmt(path)}` is {_describe(error.instance)}, which is not a valid value here",
+            f"`{_fmt(path)}` is {_describe(_instance(error))}, which is not a valid value here",
             path,
             error,
-            hint=error.schema.get("description"),
+            hint=_schema(error).get("description"),
         )
 
     def _on_minItems(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        count = error.validator_value
+        count = _value(error)
         yield self._make(
             "too-few",
             f"`{_fmt(path)}` needs at least {count} item{'s' * (count != 1)}",
             path,
             error,
-            hint=error.schema.get("description"),
+            hint=_schema(error).get("description"),
         )
 
     _on_minProperties = _on_minItems
@@ -154,7 +157,7 @@ class _ErrorMapper:
     def _on_minimum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "out-of-range",
-            f"`{_fmt(path)}` is {error.instance}; the smallest allowed is {error.validator_value}",
+            f"`{_fmt(path)}` is {_instance(error)}; the smallest allowed is {_value(error)}",
             path,
             error,
         )
@@ -162,7 +165,7 @@ class _ErrorMapper:
     def _on_maximum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "out-of-range",
-            f"`{_fmt(path)}` is {error.instance}; the largest allowed is {error.validator_value}",
+            f"`{_fmt(path)}` is {_instance(error)}; the largest allowed is {_value(error)}",
             path,
             error,
         )
@@ -170,7 +173,7 @@ class _ErrorMapper:
     def _on_maxLength(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "out-of-range",
-            f"`{_fmt(path)}` is longer than {error.validator_value} characters",
+            f"`{_fmt(path)}` is longer than {_value(error)} characters",
             path,
             error,
         )
@@ -178,7 +181,7 @@ class _ErrorMapper:
     def _on_anyOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         branches = _group_by_branch(error)
         # Optional[X] is anyOf [X, null]: a non-null value failed X; explain X's failure.
-        non_null = [i for i, s in enumerate(error.validator_value) if s.get("type") != "null"]
+        non_null = [i for i, s in enumerate(_value(error)) if s.get("type") != "null"]
         if len(non_null) == 1 and non_null[0] in branches:
             for sub in branches[non_null[0]]:
                 yield from self.diagnostics(sub)
@@ -191,8 +194,8 @@ class _ErrorMapper:
         yield self._make("invalid-value", _plain_message(error, path), path, error)
 
     def _on_oneOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        discriminator = error.schema.get("discriminator")
-        instance = error.instance
+        discriminator = _schema(error).get("discriminator")
+        instance = _instance(error)
         if not (discriminator and isinstance(instance, dict)):
             yield from self._on_anyOf(error, path)
             return
@@ -220,7 +223,7 @@ class _ErrorMapper:
             return
         target = mapping[chosen]
         branches = _group_by_branch(error)
-        for index, option in enumerate(error.validator_value):
+        for index, option in enumerate(_value(error)):
             if option.get("$ref") == target:
                 for sub in branches.get(index, []):
                     yield from self.diagnostics(sub)
@@ -255,6 +258,20 @@ class _ErrorMapper:
                 inherited.extends_at,
             ),
         )
+
+
+def _schema(error: ValidationError) -> dict[str, Any]:
+    """The failing subschema (the stubs allow booleans and "unset"; ours are objects)."""
+    schema = error.schema
+    return dict(schema) if isinstance(schema, Mapping) else {}
+
+
+def _instance(error: ValidationError) -> Any:
+    return error.instance
+
+
+def _value(error: ValidationError) -> Any:
+    return error.validator_value
 
 
 def _group_by_branch(error: ValidationError) -> dict[int, list[ValidationError]]:

@@ -174,13 +174,20 @@ class AuditTrail(SpecModel):
     )
 
 
+ReportFormat = Literal["html", "json", "junit", "oscal", "sarif"]
+
+
+def _default_formats() -> list[ReportFormat]:
+    return ["html", "json"]
+
+
 class ReportingRequirements(SpecModel):
     frequency: Literal["weekly", "monthly", "quarterly", "yearly"] = Field(
         "quarterly", description="How often reports are produced."
     )
     audience: list[TeamRef] = Field(default_factory=list, description="Teams that receive them.")
-    formats: list[Literal["html", "json", "junit", "oscal", "sarif"]] = Field(
-        default_factory=lambda: ["html", "json"], description="Report formats."
+    formats: list[ReportFormat] = Field(
+        default_factory=_default_formats, description="Report formats."
     )
 
 
