@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from generator import runcache
 from generator.artifact import Artifact, Root
 from generator.commands.validate import report, spec_label
 from generator.errors import UsageProblem
+from generator.paths import builtin_templates_dir
 from generator.spec.validate import validate_file
 from generator.suggest import did_you_mean
 
@@ -29,6 +31,13 @@ class GenerateOptions:
 
 def run(options: GenerateOptions) -> int:
     label = spec_label(options.spec)
+    dirs = template_dirs(options.templates)
+    record = runcache.cache_file([options.out, options.docs])
+    stamp = runcache.fingerprint(options.spec, dirs, _option_words(options))
+    if not (options.check or options.force) and runcache.is_current(record, stamp):
+        click.echo(f"{label}: nothing changed since the last run", err=True)
+        return 0
+    runcache.forget(record)
     result = validate_file(options.spec, label)
     report(result)
     if result.plan is None or result.loaded is None:
@@ -47,7 +56,7 @@ def run(options: GenerateOptions) -> int:
     )
     context = PlanContext(result.plan, label, result.loaded.positions)
     artifacts = [a for a in plan_all(context, options.families) if _selected(a, options)]
-    files = render(artifacts, template_dirs=template_dirs(options.templates), spec_label=label)
+    files = render(artifacts, template_dirs=dirs, spec_label=label)
     roots = {Root.OUTPUT: options.out, Root.DOCS: options.docs}
     scope = output.Scope(options.families, options.environment, options.service)
     changes = output.plan_changes(files, roots, scope, spec_label=label)
@@ -64,13 +73,24 @@ def run(options: GenerateOptions) -> int:
         return 1
     written = output.apply(changes, force=options.force)
     click.echo(f"{label}: {written.summary()}", err=True)
+    owned = [roots[f.root] / f.path for f in files]
+    runcache.remember(record, stamp, [*owned, *(r / output.MANIFEST_NAME for r in roots.values())])
     return 0
+
+
+def _option_words(options: GenerateOptions) -> list[str]:
+    return [
+        str(options.spec.resolve()),
+        str(options.out.resolve()),
+        str(options.docs.resolve()),
+        ",".join(sorted(options.families or ())),
+        options.environment or "",
+        options.service or "",
+    ]
 
 
 def template_dirs(user_dir: Path | None) -> list[Path]:
     """The user's templates first (``./templates`` by default), then the built-in ones."""
-    from generator.render import builtin_templates_dir
-
     builtin = builtin_templates_dir()
     if user_dir is not None and not user_dir.is_dir():
         raise UsageProblem(f"templates folder {user_dir} does not exist")

@@ -14,6 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import BaseResolver
 
 from generator.diagnostics import Diagnostic, Location
 from generator.errors import SpecInvalid
@@ -24,7 +25,28 @@ ALIAS_NODE_BUDGET = 200_000
 MAX_DEPTH = 200
 
 _TAG = "tag:yaml.org,2002:"
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+# Plain scalars are typed here, by the YAML 1.2 core schema, instead of by ruamel's
+# resolver: the same result at a fraction of the cost on large specs.
+_PLAIN = "deployplan:plain"
+_NULL = re.compile(r"^(~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(
+    r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
+)
+
+
+class _DeferredResolver(BaseResolver):  # type: ignore[misc]
+    """Tags plain scalars as "plain" and leaves their typing to the converter."""
+
+    def __init__(self, version: Any = None, loadumper: Any = None) -> None:
+        del version
+        super().__init__(loadumper=loadumper)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _TAG + "str"
+        return _TAG + ("seq" if kind is SequenceNode else "map")
 
 
 @dataclass(frozen=True)
@@ -110,6 +132,7 @@ def load_text(source: SourceFile) -> LoadedSpec:
 
 def _compose(source: SourceFile) -> Node:
     yaml = YAML(typ="safe")
+    yaml.Resolver = _DeferredResolver
     try:
         node: Node | None = yaml.compose(source.text)
     except MarkedYAMLError as exc:
@@ -189,7 +212,7 @@ class _Converter:
         first_seen: dict[str, Location] = {}
         merged: list[Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+            if key_node.tag == _PLAIN and key_node.value == "<<":
                 merged.append(value_node)
                 continue
             key = self._key(key_node, path)
@@ -243,32 +266,26 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode, path: Path) -> Any:
         value: str = node.value
-        tag = (node.tag or "").removeprefix(_TAG)
-        if tag == "null":
+        tag = node.tag or ""
+        if tag == _PLAIN:
+            return _plain_scalar(value)
+        if tag in ("!", _TAG + "str"):
+            return value
+        typed = _plain_scalar(value)
+        expected = {_TAG + "int": int, _TAG + "float": float, _TAG + "bool": bool}.get(tag)
+        if tag == _TAG + "null" and typed is None:
             return None
-        if tag == "bool":
-            return value.lower() == "true"
-        if tag == "int" and _INT.match(value):
-            return (
-                int(value.replace("_", ""), 0)
-                if value[:2] in ("0o", "0x")
-                else int(value.replace("_", ""))
+        if expected is not None and type(typed) is expected:
+            return typed
+        self.problems.append(
+            Diagnostic(
+                "unsupported-tag",
+                f"YAML tag `{tag.replace(_TAG, '!!')}` is not supported here",
+                self._loc(node),
+                path,
+                hint="remove the tag; values are plain strings, numbers and booleans",
             )
-        if tag == "float":
-            try:
-                return float(value.replace("_", ""))
-            except ValueError:
-                return _special_float(value)
-        if tag not in ("str", "int", "timestamp"):
-            self.problems.append(
-                Diagnostic(
-                    "unsupported-tag",
-                    f"YAML tag `!!{tag}` is not supported in a spec",
-                    self._loc(node),
-                    path,
-                    hint="remove the tag; values are plain strings, numbers and booleans",
-                )
-            )
+        )
         return value
 
     def _alias_bomb(self, node: Node) -> Diagnostic:
@@ -284,11 +301,20 @@ class _Converter:
         return Location(self.label, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _special_float(value: str) -> float:
-    lowered = value.lower().lstrip("+")
-    if lowered in (".inf", "-.inf"):
-        return float("-inf") if lowered.startswith("-") else float("inf")
-    return float("nan")
+def _plain_scalar(value: str) -> Any:
+    """Type a plain scalar by the YAML 1.2 core schema."""
+    if _NULL.match(value):
+        return None
+    if _BOOL.match(value):
+        return value.lower() == "true"
+    if _INT.match(value):
+        return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+    if _FLOAT.match(value):
+        lowered = value.lower()
+        if lowered.endswith((".inf", ".nan")):
+            return float(lowered.replace(".", ""))
+        return float(value)
+    return value
 
 
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -49,13 +50,12 @@ def validate_loaded(loaded: LoadedSpec) -> ValidationResult:
 
     result = ValidationResult(loaded.source, loaded=loaded)
     problems = resolve_extends(loaded)
-    problems += check_structure(loaded.data, loaded.positions)
-    if problems:
-        result.diagnostics = _sorted(problems)
-        return result
-    plan, type_problems = _build_model(loaded)
+    plan, type_problems = (None, []) if problems else _build_model(loaded)
     if plan is None:
-        result.diagnostics = _sorted(type_problems)
+        # The schema is generated from the models, so a spec the models accept satisfies it;
+        # it only runs when something is wrong, to locate every structural problem.
+        structural = check_structure(loaded.data, loaded.positions)
+        result.diagnostics = _sorted(problems + (structural or type_problems))
         return result
     result.diagnostics = _sorted(check_rules(plan, loaded))
     if not result.errors:
@@ -69,8 +69,13 @@ def _build_model(loaded: LoadedSpec) -> tuple[DeploymentPlan | None, list[Diagno
     from generator.spec.model import DeploymentPlan
 
     try:
-        return DeploymentPlan.model_validate(loaded.data), []
-    except ValidationError as exc:
+        # Strict JSON mode accepts exactly what the JSON Schema accepts: no coercion of
+        # "5" to 5, while dates and enums still come from their JSON text.
+        document = json.dumps(loaded.data, allow_nan=False)
+        return DeploymentPlan.model_validate_json(document, strict=True), []
+    except ValueError as exc:
+        if not isinstance(exc, ValidationError):
+            return None, []  # not representable as JSON (NaN): the schema pass reports it
         problems = []
         for error in exc.errors(include_url=False):
             path = tuple(p for p in error["loc"] if isinstance(p, str | int))

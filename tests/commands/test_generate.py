@@ -31,8 +31,32 @@ def test_two_runs_leave_output_byte_identical_and_untouched(project: Path) -> No
     first = tree_snapshot(project / "output"), tree_snapshot(project / "site_docs")
     code, output = generate()
     assert code == 0
-    assert "0 written, 0 removed, 6 unchanged" in output
+    assert output == "specs/deployplan.yaml: nothing changed since the last run\n"
     assert (tree_snapshot(project / "output"), tree_snapshot(project / "site_docs")) == first
+
+
+def test_a_rerun_without_the_run_cache_also_rewrites_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate()
+    first = tree_snapshot(project / "output"), tree_snapshot(project / "site_docs")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(project / "fresh-cache"))
+    code, output = generate()
+    assert code == 0
+    assert output == "specs/deployplan.yaml: 0 written, 0 removed, 6 unchanged\n"
+    assert (tree_snapshot(project / "output"), tree_snapshot(project / "site_docs")) == first
+
+
+def test_a_changed_template_invalidates_the_run_cache(project: Path) -> None:
+    generate()
+    override = project / "templates" / "docs" / "environments.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text("# Environments\n\n{% for e in environments %}- {{ e.name }}\n{% endfor %}")
+    code, output = generate()
+    assert code == 0
+    assert output == "specs/deployplan.yaml: 1 written, 0 removed, 5 unchanged\n"
+    page = (project / "site_docs/reference/environments.md").read_text()
+    assert page.endswith("# Environments\n\n- development\n- staging\n- production\n- dr\n")
 
 
 def test_generated_files_carry_the_marker(project: Path) -> None:
