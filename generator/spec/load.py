@@ -36,7 +36,7 @@ _FLOAT = re.compile(
 )
 
 
-class _DeferredResolver(BaseResolver):  # type: ignore[misc]
+class _DeferredResolver(BaseResolver):
     """Tags plain scalars as "plain" and leaves their typing to the converter."""
 
     def __init__(self, version: Any = None, loadumper: Any = None) -> None:

@@ -17,8 +17,10 @@ def test_init_then_validate_and_generate(tmp_path: Path, monkeypatch: pytest.Mon
     assert run_cli("generate").exit_code == 0
     assert Path("output/environments/production/environment.yaml").is_file()
     assert Path("site_docs/reference/spec.md").is_file()
-    assert Path("specs/deployplan.yaml").read_text().startswith(
-        "# yaml-language-server: $schema=deployplan.schema.json\n"
+    assert (
+        Path("specs/deployplan.yaml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=deployplan.schema.json\n")
     )
     assert "name: my-shop\n" in Path("specs/deployplan.yaml").read_text()
     assert run_cli("generate", "--check").exit_code == 0
