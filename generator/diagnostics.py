@@ -40,9 +40,9 @@ class Diagnostic:
     def dotted_path(self) -> str:
         return format_path(self.path)
 
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
-        return (loc.file, loc.line, loc.column, self.code)
+        return (loc.file, loc.line, loc.column, self.code, self.message)
 
 
 def format_path(path: tuple[str | int, ...]) -> str:

@@ -200,24 +200,34 @@ def _xml_text(value: object) -> str:
     return str(markupsafe.escape(_text(value))).translate(_XML_CHARS)
 
 
-# Everything that starts Markdown or extension syntax: emphasis, code, links, HTML,
-# tables, headings and setext lines, lists, admonitions and details, critic, snippets
-# (--8<--), emoji (:x:), attr_list ({: }), keys (++), mark/caret/tilde, math ($, \().
+# Characters that start Markdown or extension syntax anywhere in a line: emphasis, code,
+# links, raw HTML and entities, tables, critic and attr_list braces, mark/caret/tilde,
+# keys (++), math ($). Encoded as numeric entities, they render as themselves.
 _MD_INLINE = str.maketrans(
     {
         **dict.fromkeys(_CONTROLS, " "),
         "\n": "<br>",
         "\r": "<br>",
-        **{c: f"&#{ord(c)};" for c in "\\`*_{}[]<>&|#~^=+!:$-.?"},
+        **{c: f"&#{ord(c)};" for c in "\\`*_{}[]<>&|~^=+$"},
     }
 )
+# Syntax that only counts at the start of a line (headings, lists, quotes, admonitions,
+# details, rules, ordered lists) and emoji shortcodes (`:name:`). Values never span
+# lines (newlines become <br>), so only the value's own start matters.
+_MD_LINE_START = re.compile(r"^(?:[#\-!?:.]|[0-9]+[.)])")
+_MD_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-])")
 _EDGE_SPACES = re.compile(r"^ +| +$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _entity(match: re.Match[str]) -> str:
+    return "".join(f"&#{ord(c)};" for c in match.group())
 
 
 def md_inline(value: object) -> str:
     """MARKDOWN: inert inline text, safe in a paragraph, a list item or a table cell."""
     text = _text(value).replace("\r\n", "\n").translate(_MD_INLINE)
+    text = _MD_EMOJI.sub("&#58;", _MD_LINE_START.sub(_entity, text))
     if text.startswith(" ") or text.endswith(" "):
         # leading spaces could start a code block, trailing ones a hard line break
         return _EDGE_SPACES.sub(lambda m: "&#32;" * len(m.group()), text)
@@ -315,13 +325,6 @@ class _Environment(jinja2.Environment):
     # super()) with this. That output was escaped as it rendered: printed again, it
     # must not be escaped twice, as with Markup under HTML autoescape.
     concat = staticmethod(_concat_trusted)
-
-
-def builtin_templates_dir() -> Path:
-    """The shipped templates: inside the installed package, else the repository's."""
-    package = Path(__file__).resolve().parent
-    installed = package / "_templates"
-    return installed if installed.is_dir() else package.parent / "templates"
 
 
 def make_environment(kind: OutputKind, template_dirs: Sequence[Path]) -> jinja2.Environment:

@@ -22,11 +22,11 @@ from ruamel.yaml import YAML
 
 from generator.artifact import Artifact, Root
 from generator.errors import TemplateProblem
+from generator.paths import builtin_templates_dir
 from generator.render import (
     MARKER,
     OutputKind,
     Raw,
-    builtin_templates_dir,
     escape,
     make_environment,
     output_kind,
@@ -297,8 +297,8 @@ def test_output_kind_follows_the_file_name(path: str, kind: OutputKind) -> None:
         (OutputKind.MARKDOWN, "plain words", "plain words"),
         (OutputKind.MARKDOWN, "*a* <b>", "&#42;a&#42; &#60;b&#62;"),
         (OutputKind.MARKDOWN, "line\r\nnext\tx", "line<br>next x"),
-        (OutputKind.MARKDOWN, "  v1.2-rc ", "&#32;&#32;v1&#46;2&#45;rc&#32;"),
-        (OutputKind.MARKDOWN, ":x: {: #i}", "&#58;x&#58; &#123;&#58; &#35;i&#125;"),
+        (OutputKind.MARKDOWN, "  v1.2-rc ", "&#32;&#32;v1.2-rc&#32;"),
+        (OutputKind.MARKDOWN, ":x: {: #i}", "&#58;x: &#123;: #i&#125;"),
         (OutputKind.XML, "<a href='x'>&", "&lt;a href=&#39;x&#39;&gt;&amp;"),
         (OutputKind.XML, "a\nb\x01", "a&#10;b "),
         (OutputKind.TEXT, "0 3 * * * run", "0 3 * * * run"),
@@ -404,7 +404,7 @@ def test_md_block_keeps_paragraphs(tmp_path: Path) -> None:
     source = "{{ v | md_block }}\n"
     v = "First *line*\nsecond.\r\n\r\n  \n# Not a heading\n\n\n"
     assert render_source(tmp_path, "t.md", source, v=v) == (
-        "First &#42;line&#42;<br>second&#46;\n\n&#35; Not a heading\n"
+        "First &#42;line&#42;<br>second.\n\n&#35; Not a heading\n"
     )
 
 

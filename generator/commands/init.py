@@ -55,7 +55,8 @@ def _name_from(directory: Path) -> str:
 
 
 def _scaffold_files(project: str) -> dict[str, str]:
-    from generator.render import builtin_templates_dir, render
+    from generator.paths import builtin_templates_dir
+    from generator.render import render
     from generator.spec.schema import schema_text
 
     artifacts = [

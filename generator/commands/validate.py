@@ -28,7 +28,8 @@ def report(result: ValidationResult, output_format: str = "text") -> None:
         click.echo(
             format_text(diagnostics, {result.source.label: result.source}), nl=False, err=True
         )
-    if diagnostics and os.environ.get("GITHUB_ACTIONS") == "true":
+    # JSON on stdout must stay parseable, so annotations go with the text format only.
+    if diagnostics and output_format == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
         click.echo(format_github(diagnostics), nl=False)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import BaseResolver
 
 from generator.diagnostics import Diagnostic, Location
@@ -44,6 +45,7 @@ class _DeferredResolver(BaseResolver):
         super().__init__(loadumper=loadumper)
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        del value
         if kind is ScalarNode:
             return _PLAIN if implicit[0] else _TAG + "str"
         return _TAG + ("seq" if kind is SequenceNode else "map")
@@ -109,7 +111,7 @@ def load_spec(path: FsPath, label: str) -> LoadedSpec:
 def load_text(source: SourceFile) -> LoadedSpec:
     """Compose and convert already-decoded spec text."""
     root = _compose(source)
-    converter = _Converter(source.label)
+    converter = _Converter(source.label, source.text)
     data = converter.convert(root, ())
     if converter.problems:
         raise SpecInvalid(converter.problems)
@@ -137,6 +139,8 @@ def _compose(source: SourceFile) -> Node:
         node: Node | None = yaml.compose(source.text)
     except MarkedYAMLError as exc:
         raise SpecInvalid([_syntax_problem(source, exc)]) from None
+    except ReaderError as exc:
+        raise SpecInvalid([_reader_problem(source, exc)]) from None
     except YAMLError as exc:
         raise SpecInvalid([_problem(source.label, 1, 1, "yaml-syntax", str(exc))]) from None
     if node is None:
@@ -156,49 +160,106 @@ def _compose(source: SourceFile) -> Node:
 
 
 def _syntax_problem(source: SourceFile, exc: MarkedYAMLError) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = (exc.problem or "invalid YAML").strip()
-    message = f"{problem} {exc.context}".strip() if exc.context else problem
+    context = (exc.context or "").strip()
+    message = f"{context}, {problem}" if context else problem
+    mark = exc.problem_mark or exc.context_mark
+    notes: tuple[tuple[str, Location], ...] = ()
+    if exc.context_mark is not None and _unclosed(context, problem):
+        # The parser gives up at the end; the user needs the bracket or quote never closed.
+        mark = exc.context_mark
+        if exc.problem_mark is not None:
+            notes = (("the parser gave up here", _mark_location(source.label, exc.problem_mark)),)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     hint = None
     if "\\t" in problem or "\t" in source.line(line)[: max(col, 1)]:
         hint = "YAML does not allow tabs for indentation; indent with spaces"
-    elif "expected a single document" in problem:
+    elif "single document" in message:
         hint = "a spec is one YAML document; remove the extra `---`"
-    return _problem(source.label, line, col, "yaml-syntax", f"invalid YAML: {message}", hint=hint)
+    elif mark is exc.context_mark and notes:
+        hint = "close it, or quote the value if the bracket or quote is part of the text"
+    return Diagnostic(
+        "yaml-syntax",
+        f"invalid YAML: {message}",
+        Location(source.label, line, col),
+        hint=hint,
+        notes=notes,
+    )
+
+
+def _unclosed(context: str, problem: str) -> bool:
+    return "end of stream" in problem or context.startswith(
+        ("while scanning a quoted scalar", "while parsing a flow", "while scanning a block scalar")
+    )
+
+
+def _mark_location(label: str, mark: Any) -> Location:
+    return Location(label, mark.line + 1, mark.column + 1)
+
+
+def _reader_problem(source: SourceFile, exc: ReaderError) -> Diagnostic:
+    """A character YAML does not allow in a document (control characters, say)."""
+    position = min(max(exc.position, 0), len(source.text))
+    before = source.text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    return Diagnostic(
+        "yaml-syntax",
+        f"invalid YAML: character U+{exc.character:04X} is not allowed in a YAML document"
+        if isinstance(exc.character, int)
+        else f"invalid YAML: {exc.reason}",
+        Location(source.label, line, column),
+        hint="remove the control character, or write it as an escape in a double-quoted string",
+    )
 
 
 class _Converter:
     """Turns composed nodes into plain values, recording positions and problems."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, text: str) -> None:
         self.label = label
+        self.text = text
         self.positions = PositionIndex(label)
         self.problems: list[Diagnostic] = []
         self.produced = 0
-        self.unique: set[int] = set()
+        self.uses: dict[int, int] = {}  # node id -> times converted (more than once: aliased)
         self.active: set[int] = set()
+        self.stack: list[Node] = []
 
     def convert(self, node: Node, path: Path) -> Any:
         self.positions.values[path] = self._loc(node)
         self.produced += 1
-        self.unique.add(id(node))
-        if self.produced > max(ALIAS_NODE_BUDGET, 10 * len(self.unique)):
-            raise SpecInvalid([self._alias_bomb(node)])
-        if id(node) in self.active or len(path) > MAX_DEPTH:
+        self.uses[id(node)] = self.uses.get(id(node), 0) + 1
+        if self.produced > max(ALIAS_NODE_BUDGET, 10 * len(self.uses)):
+            raise SpecInvalid([self._alias_bomb(path)])
+        if id(node) in self.active:
+            raise SpecInvalid([self._recursive_alias(node, path)])
+        if len(path) > MAX_DEPTH:
             raise SpecInvalid(
                 [
                     Diagnostic(
-                        "recursive-alias",
-                        "an alias refers to a node that contains it, or nesting is too deep",
+                        "too-deep",
+                        f"the spec nests deeper than {MAX_DEPTH} levels",
                         self._loc(node),
                         path,
+                        hint="a deployment plan is a few levels deep; check the indentation",
                     )
                 ]
             )
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
+        if node.tag not in (_TAG + "map", _TAG + "seq", "!"):
+            self.problems.append(
+                Diagnostic(
+                    "unsupported-tag",
+                    f"YAML tag `{(node.tag or '').replace(_TAG, '!!')}` is not supported here",
+                    self._loc(node),
+                    path,
+                    hint="remove the tag; sections are plain mappings and lists",
+                )
+            )
         self.active.add(id(node))
+        self.stack.append(node)
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node, path)
@@ -206,6 +267,7 @@ class _Converter:
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         finally:
             self.active.discard(id(node))
+            self.stack.pop()
 
     def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -288,13 +350,47 @@ class _Converter:
         )
         return value
 
-    def _alias_bomb(self, node: Node) -> Diagnostic:
+    def _alias_bomb(self, path: Path) -> Diagnostic:
+        """Report at the outermost collection whose items are aliases being expanded."""
+        site = next(
+            (
+                parent
+                for parent, child in zip(self.stack, self.stack[1:], strict=False)
+                if self.uses[id(child)] > 1
+            ),
+            self.stack[0] if self.stack else None,
+        )
+        budget = max(ALIAS_NODE_BUDGET, 10 * len(self.uses))
         return Diagnostic(
             "alias-limit",
-            "expanding YAML aliases produces more than "
-            f"{max(ALIAS_NODE_BUDGET, 10 * len(self.unique)):,} nodes; refusing to continue",
-            self._loc(node),
+            f"expanding the YAML aliases here produces more than {budget:,} nodes; "
+            "refusing to continue",
+            self._loc(site) if site is not None else Location(self.label, 1, 1),
+            path,
             hint="a spec this size is almost certainly an alias bomb; write values out",
+        )
+
+    def _recursive_alias(self, node: Node, path: Path) -> Diagnostic:
+        """Report at the alias inside an anchored node that refers back to that node."""
+        location = self._loc(node)
+        text = self.text
+        start, end = node.start_mark.index, node.end_mark.index
+        # The node's mark is at its anchor (`&name`), or just after it.
+        anchor = re.match(r"&([^\s,\[\]{}]+)", text[start:]) or re.search(
+            r"&([^\s,\[\]{}]+)\s*$", text[max(0, start - 200) : start]
+        )
+        if anchor:
+            alias = text.find("*" + anchor.group(1), start + 1, max(end, start))
+            if alias >= 0:
+                line = text.count("\n", 0, alias) + 1
+                column = alias - (text.rfind("\n", 0, alias) + 1) + 1
+                location = Location(self.label, line, column)
+        return Diagnostic(
+            "recursive-alias",
+            "this alias refers to a node that contains it, which would never end",
+            location,
+            path,
+            hint="an alias may only repeat a node defined elsewhere, not one of its parents",
         )
 
     def _loc(self, node: Node) -> Location:

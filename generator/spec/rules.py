@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, Location
 from generator.spec.load import LoadedSpec
 from generator.spec.positions import Path
 from generator.spec.secrets import find_plain_secrets
@@ -194,11 +194,25 @@ class RuleContext:
         self.plan = plan
         self.data = loaded.data
         self.positions = loaded.positions
+        self.source = loaded.source
         self.names: dict[str, dict[str, Path]] = {
             kind: {value: path for path, value in select(self.data, pattern)}
             for kind, (_, pattern) in COLLECTIONS.items()
         }
         self.names["team_or_role"] = {**self.names["team"], **self.names["role"]}
+
+    def find_text(self, path: Path, needle: str) -> Location:
+        """Where ``needle`` is written inside the value at ``path`` (else the value itself)."""
+        start = self.positions.value(path)
+        text = self.source.text
+        offset = 0
+        for _ in range(start.line - 1):
+            offset = text.index("\n", offset) + 1
+        found = text.find(needle, offset + start.column - 1)
+        if found < 0:
+            return start
+        line_start = text.rfind("\n", 0, found) + 1
+        return Location(start.file, text.count("\n", 0, found) + 1, found - line_start + 1)
 
     def at(self, path: Path, code: str, message: str, hint: str | None = None) -> Diagnostic:
         """A diagnostic located at the value of ``path``."""
@@ -301,7 +315,7 @@ def acyclic(ctx: RuleContext) -> Iterator[Diagnostic]:
         for stage in (ctx.plan.deployment_flow.stages if ctx.plan.deployment_flow else [])
     }
     yield from _cycles(
-        ctx, stage_edges, "stage", lambda n: _index_path(ctx, "stage", n, "depends_on")
+        ctx, stage_edges, "stages", lambda n: _index_path(ctx, "stage", n, "depends_on")
     )
     service_edges: dict[str, list[str]] = {}
     for dep in ctx.plan.deployment_flow.dependencies if ctx.plan.deployment_flow else []:
@@ -310,12 +324,12 @@ def acyclic(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield from _cycles(
         ctx,
         service_edges,
-        "service dependency",
+        "services",
         lambda n: _dependency_path(ctx, n),
     )
     module_edges = {m.name: list(m.prerequisites) for m in ctx.plan.training.training_modules}
     yield from _cycles(
-        ctx, module_edges, "training module", lambda n: _index_path(ctx, "module", n, "name")
+        ctx, module_edges, "training modules", lambda n: _index_path(ctx, "module", n, "name")
     )
 
 
@@ -335,7 +349,7 @@ def _cycles(
         yield ctx.at(
             path,
             "dependency-cycle",
-            f"{label}s depend on each other in a cycle: " + " -> ".join(cycle),
+            f"{label} depend on each other in a cycle: " + " -> ".join(cycle),
             hint="remove one of these dependencies",
         )
 
@@ -396,11 +410,12 @@ def cron_expressions(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def plain_secrets(ctx: RuleContext) -> Iterator[Diagnostic]:
     """No secret values outside ``secrets_management``."""
-    for path, reason in find_plain_secrets(ctx.data):
-        yield ctx.at(
-            path,
+    for path, reason, matched in find_plain_secrets(ctx.data):
+        yield Diagnostic(
             "plain-secret",
             f"this looks like a secret value ({reason}); secrets may only be references",
+            ctx.find_text(path, matched) if matched else ctx.positions.value(path),
+            path,
             hint="declare it under configuration_management.secrets_management.secrets "
             "(`- {name: orders-db-password, provider: vault, path: shop/orders/db, "
             "key: password}`) and refer to it with `secret: orders-db-password`",

@@ -27,14 +27,18 @@ CREDENTIAL_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
 _SECRETS_SECTION = ("configuration_management", "secrets_management")
 
 
-def find_plain_secrets(data: Any) -> Iterator[tuple[Path, str]]:
-    """(path, reason) for each secret-looking literal outside ``secrets_management``."""
+def find_plain_secrets(data: Any) -> Iterator[tuple[Path, str, str | None]]:
+    """(path, reason, matched text) for each secret-looking literal outside secrets_management.
+
+    The matched text is given for credentials found inside a longer value, so that the
+    finding can point at the credential itself.
+    """
     yield from _named_variables(data)
     yield from _config_values(data)
     yield from _credential_shapes(data, ())
 
 
-def _named_variables(data: Any) -> Iterator[tuple[Path, str]]:
+def _named_variables(data: Any) -> Iterator[tuple[Path, str, str | None]]:
     variables = _get(data, "configuration_management", "environment_variables")
     for index, variable in enumerate(variables or []):
         name = variable.get("name", "") if isinstance(variable, dict) else ""
@@ -42,12 +46,12 @@ def _named_variables(data: Any) -> Iterator[tuple[Path, str]]:
             continue
         base: Path = ("configuration_management", "environment_variables", index)
         if variable.get("value") not in (None, ""):
-            yield (*base, "value"), f"`{name}` is named like a secret and has a plain value"
+            yield (*base, "value"), f"`{name}` is named like a secret and has a plain value", None
         for env in variable.get("overrides") or {}:
-            yield (*base, "overrides", env), f"`{name}` is named like a secret"
+            yield (*base, "overrides", env), f"`{name}` is named like a secret", None
 
 
-def _config_values(data: Any) -> Iterator[tuple[Path, str]]:
+def _config_values(data: Any) -> Iterator[tuple[Path, str, str | None]]:
     files = _get(data, "configuration_management", "config_files")
     for index, config in enumerate(files or []):
         if not isinstance(config, dict):
@@ -60,10 +64,10 @@ def _config_values(data: Any) -> Iterator[tuple[Path, str]]:
         for where, values in tables:
             for key, value in (values or {}).items():
                 if SECRET_NAME.search(str(key)) and isinstance(value, str) and value:
-                    yield (*base, *where, key), f"`{key}` is named like a secret"
+                    yield (*base, *where, key), f"`{key}` is named like a secret", None
 
 
-def _credential_shapes(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def _credential_shapes(node: Any, path: Path) -> Iterator[tuple[Path, str, str | None]]:
     if path[:2] == _SECRETS_SECTION:
         return
     if isinstance(node, dict):
@@ -74,8 +78,9 @@ def _credential_shapes(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
             yield from _credential_shapes(value, (*path, index))
     elif isinstance(node, str):
         for pattern, what in CREDENTIAL_SHAPES:
-            if pattern.search(node):
-                yield path, f"it contains {what}"
+            found = pattern.search(node)
+            if found:
+                yield path, f"it contains {what}", found.group()
                 return
 
 

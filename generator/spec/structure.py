@@ -92,17 +92,6 @@ class _ErrorMapper:
                 notes=self._notes(path),
             )
 
-    def _on_propertyNames(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        key = _instance(error)
-        description = _schema(error).get("propertyNames", {}).get("description", "")
-        yield Diagnostic(
-            "invalid-name",
-            f"`{key}` is not a valid name here",
-            self.positions.key((*path, key)),
-            (*path, key),
-            hint=description or "names are lowercase letters, digits and '-'",
-        )
-
     def _on_type(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
@@ -134,12 +123,27 @@ class _ErrorMapper:
         )
 
     def _on_pattern(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        from generator.spec.model.types import FORMAT_HINTS
+
+        schema = _schema(error)
+        hint = FORMAT_HINTS.get(schema.get("pattern", "")) or schema.get("description")
+        if "propertyNames" in error.schema_path:
+            # A mapping key breaks the name pattern: point at the key itself.
+            key = _instance(error)
+            yield Diagnostic(
+                "invalid-name",
+                f"`{key}` is not a valid name for an entry of `{_fmt(path)}`",
+                self.positions.key((*path, key)),
+                (*path, key),
+                hint=hint,
+            )
+            return
         yield self._make(
             "invalid-format",
             f"`{_fmt(path)}` is {_describe(_instance(error))}, which is not a valid value here",
             path,
             error,
-            hint=_schema(error).get("description"),
+            hint=hint,
         )
 
     def _on_minItems(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:

@@ -24,6 +24,20 @@ SEMVER = (
     r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
 )
 
+#: How to write a value of each shared format: the hint when a value breaks the pattern.
+FORMAT_HINTS = {
+    DNS_LABEL: "names are DNS labels: lowercase letters, digits and '-', starting with a "
+    "letter, at most 63 characters (e.g. `orders-api`)",
+    IDENTIFIER: "names are lowercase letters, digits, '-' and '_', starting with a letter "
+    "(e.g. `smoke_test`)",
+    DURATION: "write a duration as a number and a unit: `500ms`, `30s`, `15m`, `1h30m`, `7d`, `2w`",
+    CPU: "write CPU as a Kubernetes quantity: `500m` (millicores) or `2` (cores)",
+    SIZE: "write a size with a unit: `512Mi`, `4Gi`, `1Ti` (or `500M`, `2G`)",
+    URL: "write a full http or https URL, e.g. `https://shop.example.com/healthz`",
+    CRON: "five fields: minute hour day-of-month month day-of-week, e.g. `0 2 * * *`",
+    ENV_NAME: "environment variable names are UPPER_SNAKE_CASE, e.g. `LOG_LEVEL`",
+}
+
 Name = Annotated[
     str,
     Field(
