@@ -37,9 +37,20 @@ def _excerpt(source: SourceFile, line: int, column: int) -> list[str]:
         return []
     gutter = str(line)
     start = min(column - 1, len(text))
-    token = text[start:].split(" ", 1)[0].rstrip(":,") or " "
     pad = " " * len(gutter)
-    return [f" {gutter} | {text}", f" {pad} | {' ' * start}{'^' * min(len(token), 60)}"]
+    width = min(_token_width(text[start:]), 60)
+    return [f" {gutter} | {text}", f" {pad} | {' ' * start}{'^' * width}"]
+
+
+def _token_width(rest: str) -> int:
+    """How much of the line to underline: a key up to its colon, else the value."""
+    rest = rest.split(" #", 1)[0].rstrip()
+    if rest[:1] in "[{\"'":
+        return 1 if rest[:1] in "[{" else len(rest) or 1
+    key = rest.split(": ", 1)[0]
+    if key != rest or rest.endswith(":"):
+        return len(key.rstrip(":")) or 1
+    return len(rest.rstrip(",")) or 1
 
 
 def _summary(diagnostics: Sequence[Diagnostic]) -> str:
