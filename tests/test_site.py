@@ -20,8 +20,8 @@ def test_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "WARNING" not in done.stderr
-    matrix = (site / "reference" / "environments" / "index.html").read_text()
+    matrix = (site / "reference" / "environments.html").read_text()
     assert "Environment matrix" in matrix
     assert "disaster_recovery" in matrix
-    reference = (site / "reference" / "spec" / "index.html").read_text()
+    reference = (site / "reference" / "spec.html").read_text()
     assert 'id="spec-backup_strategy-schedule-jobs"' in reference

@@ -15,7 +15,8 @@ COMMITTED = ROOT / "specs" / "deployplan.schema.json"
 
 def test_committed_schema_is_current() -> None:
     assert COMMITTED.read_text(encoding="utf-8") == schema_text(), (
-        "specs/deployplan.schema.json is stale: run `deployplan schema > specs/deployplan.schema.json`"
+        "specs/deployplan.schema.json is stale: "
+        "run `deployplan schema > specs/deployplan.schema.json`"
     )
 
 
