@@ -208,7 +208,7 @@ _MD_INLINE = str.maketrans(
         **dict.fromkeys(_CONTROLS, " "),
         "\n": "<br>",
         "\r": "<br>",
-        **{c: f"&#{ord(c)};" for c in "\\`*_{}[]<>&|~^=+$"},
+        **{c: f"&#{ord(c)};" for c in "\\`*{}[]<>&|~^=+$"},
     }
 )
 # Syntax that only counts at the start of a line (headings, lists, quotes, admonitions,
@@ -216,6 +216,8 @@ _MD_INLINE = str.maketrans(
 # lines (newlines become <br>), so only the value's own start matters.
 _MD_LINE_START = re.compile(r"^(?:[#\-!?:.]|[0-9]+[.)])")
 _MD_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-])")
+# `_` emphasises only at a word's edge; inside a word (`disaster_recovery`) it is text.
+_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _EDGE_SPACES = re.compile(r"^ +| +$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -228,6 +230,7 @@ def md_inline(value: object) -> str:
     """MARKDOWN: inert inline text, safe in a paragraph, a list item or a table cell."""
     text = _text(value).replace("\r\n", "\n").translate(_MD_INLINE)
     text = _MD_EMOJI.sub("&#58;", _MD_LINE_START.sub(_entity, text))
+    text = _MD_UNDERSCORE.sub("&#95;", text)
     if text.startswith(" ") or text.endswith(" "):
         # leading spaces could start a code block, trailing ones a hard line break
         return _EDGE_SPACES.sub(lambda m: "&#32;" * len(m.group()), text)
