@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.spec.load import SourceFile
+
+# Terminal control characters (and bidi overrides) from a hostile spec are shown, not obeyed.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``)."""
+    return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def format_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile]) -> str:
@@ -20,19 +29,19 @@ def _text_block(diagnostic: Diagnostic, source: SourceFile | None) -> str:
     loc = diagnostic.location
     lines = [
         f"{loc.file}:{loc.line}:{loc.column}: "
-        f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+        f"{diagnostic.severity.value}[{diagnostic.code}]: {visible(diagnostic.message)}"
     ]
     if source is not None:
         lines.extend(_excerpt(source, loc.line, loc.column))
     for note, where in diagnostic.notes:
-        lines.append(f"  note: {note} ({where.file}:{where.line}:{where.column})")
+        lines.append(f"  note: {visible(note)} ({where.file}:{where.line}:{where.column})")
     if diagnostic.hint:
-        lines.append(f"  hint: {diagnostic.hint}")
+        lines.append(f"  hint: {visible(diagnostic.hint)}")
     return "\n".join(lines)
 
 
 def _excerpt(source: SourceFile, line: int, column: int) -> list[str]:
-    text = source.line(line).expandtabs(1)
+    text = visible(source.line(line).expandtabs(1))
     if not text.strip():
         return []
     gutter = str(line)
@@ -96,7 +105,7 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
     for d in diagnostics:
         loc = d.location
         level = "error" if d.severity is Severity.ERROR else "warning"
-        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        message = visible(d.message) + (f"\nhint: {visible(d.hint)}" if d.hint else "")
         out.append(
             f"::{level} file={_prop(loc.file)},line={loc.line},col={loc.column},"
             f"title={_prop('deployplan ' + d.code)}::{_data(message)}"

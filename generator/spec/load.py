@@ -22,7 +22,7 @@ from generator.errors import SpecInvalid
 from generator.spec.positions import Path, PositionIndex
 
 #: Nodes produced by alias expansion beyond this many (or 10x the file's own) is an attack.
-ALIAS_NODE_BUDGET = 200_000
+ALIAS_NODE_BUDGET = 100_000
 MAX_DEPTH = 200
 
 _TAG = "tag:yaml.org,2002:"
@@ -35,6 +35,19 @@ _INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(
     r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
 )
+
+
+_RESOLVED = frozenset({_PLAIN, _TAG + "str", _TAG + "seq", _TAG + "map"})
+
+
+def _tag(node: Node) -> str:
+    """The node's tag; the resolver's own tags are read without ruamel's slow conversion."""
+    ctag = node.ctag
+    if ctag is None:
+        return ""
+    if ctag.handle is None and ctag.suffix in _RESOLVED:
+        return str(ctag.suffix)
+    return str(ctag)
 
 
 class _DeferredResolver(BaseResolver):
@@ -112,7 +125,12 @@ def load_text(source: SourceFile) -> LoadedSpec:
     """Compose and convert already-decoded spec text."""
     root = _compose(source)
     converter = _Converter(source.label, source.text)
-    data = converter.convert(root, ())
+    try:
+        data = converter.convert(root, ())
+    except RecursionError:
+        raise SpecInvalid(
+            [_problem(source.label, 1, 1, "too-deep", "the spec nests too deeply to read")]
+        ) from None
     if converter.problems:
         raise SpecInvalid(converter.problems)
     if not isinstance(data, dict):
@@ -248,7 +266,7 @@ class _Converter:
             )
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
-        if node.tag not in (_TAG + "map", _TAG + "seq", "!"):
+        if _tag(node) not in (_TAG + "map", _TAG + "seq", "!"):
             self.problems.append(
                 Diagnostic(
                     "unsupported-tag",
@@ -271,12 +289,16 @@ class _Converter:
 
     def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Location] = {}
-        merged: list[Node] = []
+        pairs = []
+        # Merged mappings (`<<: *base`) first, so that explicit keys override both their
+        # values and their recorded positions.
         for key_node, value_node in node.value:
-            if key_node.tag == _PLAIN and key_node.value == "<<":
-                merged.append(value_node)
-                continue
+            if key_node.value == "<<" and _tag(key_node) == _PLAIN:
+                self._merge_into(result, value_node, path)
+            else:
+                pairs.append((key_node, value_node))
+        first_seen: dict[str, Location] = {}
+        for key_node, value_node in pairs:
             key = self._key(key_node, path)
             if key is None:
                 continue
@@ -296,20 +318,30 @@ class _Converter:
             first_seen[key] = key_loc
             self.positions.keys[(*path, key)] = key_loc
             result[key] = self.convert(value_node, (*path, key))
-        for source in merged:
-            self._merge_into(result, source, path)
         return result
 
     def _merge_into(self, result: dict[str, Any], source: Node, path: Path) -> None:
-        """YAML merge keys (``<<: *base``): explicit keys win over merged ones."""
+        """YAML merge keys (``<<: *base`` or ``<<: [*a, *b]``): earlier sources win."""
         sources = source.value if isinstance(source, SequenceNode) else [source]
         for item in sources:
+            if id(item) in self.active:
+                raise SpecInvalid([self._recursive_alias(item, path)])
             if not isinstance(item, MappingNode):
                 self.problems.append(
-                    Diagnostic("yaml-syntax", "`<<` must merge a mapping", self._loc(item), path)
+                    Diagnostic(
+                        "yaml-syntax",
+                        "`<<` must merge a mapping",
+                        self._loc(item),
+                        path,
+                        hint="write `<<: *anchor` where the anchor names a mapping",
+                    )
                 )
                 continue
-            extra = self._mapping(item, path)
+            self.active.add(id(item))
+            try:
+                extra = self._mapping(item, path)
+            finally:
+                self.active.discard(id(item))
             for key, value in extra.items():
                 result.setdefault(key, value)
 
@@ -328,7 +360,7 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode, path: Path) -> Any:
         value: str = node.value
-        tag = node.tag or ""
+        tag = _tag(node)
         if tag == _PLAIN:
             return _plain_scalar(value)
         if tag in ("!", _TAG + "str"):

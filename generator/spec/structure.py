@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -82,7 +83,7 @@ class _ErrorMapper:
                 continue
             prop = _schema(error).get("properties", {}).get(key, {})
             where = f"`{_fmt(path)}`" if path else "the spec"
-            hint = prop.get("description")
+            hint = re.sub(r"^Seed §[0-9.]+: ", "", prop.get("description", "")) or None
             yield Diagnostic(
                 "missing-key",
                 f"{where} is missing the required key `{key}`",
@@ -256,9 +257,11 @@ class _ErrorMapper:
         inherited = self.positions.inheritance(path)
         if inherited is None:
             return ()
+        child = path[1] if len(path) > 1 else "?"
         return (
             (
-                f"inherited from environment `{inherited.environment}` through extends",
+                f"environment `{child}` inherits this from `{inherited.environment}` "
+                "through extends",
                 inherited.extends_at,
             ),
         )
@@ -325,11 +328,19 @@ def _suggest(value: str, options: list[str], fallback_prefix: str) -> str | None
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop repeats. A bad value that children inherit is reported once, where it is
+    written, with a note for each environment that inherits it."""
+    unique: list[Diagnostic] = []
+    index: dict[tuple[str, Location], int] = {}
     seen: set[tuple[str, Location, str]] = set()
-    unique = []
-    for diagnostic in found:
+    for diagnostic in sorted(found, key=lambda d: len(d.notes)):
         key = (diagnostic.code, diagnostic.location, diagnostic.message)
-        if key not in seen:
+        at = index.get(key[:2])
+        if diagnostic.notes and at is not None:
+            kept = unique[at]
+            unique[at] = replace(kept, notes=kept.notes + diagnostic.notes)
+        elif key not in seen:
             seen.add(key)
+            index.setdefault(key[:2], len(unique))
             unique.append(diagnostic)
     return unique

@@ -46,7 +46,6 @@ def validate_loaded(loaded: LoadedSpec) -> ValidationResult:
     """Validate an already loaded spec."""
     from generator.spec.resolve import resolve_extends
     from generator.spec.rules import check_rules
-    from generator.spec.structure import check_structure
 
     result = ValidationResult(loaded.source, loaded=loaded)
     problems = resolve_extends(loaded)
@@ -54,13 +53,32 @@ def validate_loaded(loaded: LoadedSpec) -> ValidationResult:
     if plan is None:
         # The schema is generated from the models, so a spec the models accept satisfies it;
         # it only runs when something is wrong, to locate every structural problem.
-        structural = check_structure(loaded.data, loaded.positions)
+        from generator.spec.structure import check_structure
+
+        structural = _without_follow_ons(check_structure(loaded.data, loaded.positions), problems)
         result.diagnostics = _sorted(problems + (structural or type_problems))
         return result
     result.diagnostics = _sorted(check_rules(plan, loaded))
     if not result.errors:
         result.plan = plan
     return result
+
+
+def _without_follow_ons(
+    structural: list[Diagnostic], extends_problems: list[Diagnostic]
+) -> list[Diagnostic]:
+    """An environment whose ``extends`` failed lacks what it would inherit: say so once."""
+    broken = {d.path[1] for d in extends_problems if len(d.path) > 1}
+    return [
+        d
+        for d in structural
+        if not (
+            d.code == "missing-key"
+            and d.path[:1] == ("environments",)
+            and d.path[1:2]
+            and d.path[1] in broken
+        )
+    ]
 
 
 def _build_model(loaded: LoadedSpec) -> tuple[DeploymentPlan | None, list[Diagnostic]]:
