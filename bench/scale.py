@@ -26,9 +26,7 @@ def scale_spec(services: int) -> dict[str, Any]:
             "teams": [{"name": "platform", "description": "Runs the platform."}],
         },
         "services": [_service(name, i) for i, name in enumerate(names)],
-        "environments": {
-            env: _environment(env, kind, names) for env, kind in ENVIRONMENTS.items()
-        },
+        "environments": {env: _environment(env, kind, names) for env, kind in ENVIRONMENTS.items()},
         "deployment_flow": {
             "stages": [
                 {"name": "build", "action": "build"},
