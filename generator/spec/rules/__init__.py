@@ -1,0 +1,37 @@
+"""Stage three of validation: rules a schema cannot express.
+
+Rules read the resolved data (parallel to the model) so every finding has the JSON path,
+and therefore the position, of the node it is about. A rule is a function
+``rule(context) -> Iterator[Diagnostic]``; add it to :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from generator.diagnostics import Diagnostic
+from generator.spec.load import LoadedSpec
+from generator.spec.rules.context import RuleContext
+from generator.spec.rules.graphs import acyclic
+from generator.spec.rules.names import references_resolve, unique_names
+from generator.spec.rules.values import cron_expressions, plain_secrets
+
+if TYPE_CHECKING:
+    from generator.spec.model import DeploymentPlan
+
+Rule = Callable[[RuleContext], Iterator[Diagnostic]]
+
+RULES: tuple[Rule, ...] = (
+    unique_names,
+    references_resolve,
+    acyclic,
+    cron_expressions,
+    plain_secrets,
+)
+
+
+def check_rules(plan: DeploymentPlan, loaded: LoadedSpec) -> list[Diagnostic]:
+    """Run every rule; all findings, errors and warnings."""
+    ctx = RuleContext(plan, loaded)
+    return [finding for rule in RULES for finding in rule(ctx)]
