@@ -16,6 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import BaseResolver
+from ruamel.yaml.tag import Tag
 
 from generator.diagnostics import Diagnostic, Location
 from generator.errors import SpecInvalid
@@ -38,6 +39,7 @@ _FLOAT = re.compile(
 
 
 _RESOLVED = frozenset({_PLAIN, _TAG + "str", _TAG + "seq", _TAG + "map"})
+_TAGS = {name: Tag(suffix=name) for name in _RESOLVED}
 
 
 def _tag(node: Node) -> str:
@@ -53,15 +55,21 @@ def _tag(node: Node) -> str:
 class _DeferredResolver(BaseResolver):
     """Tags plain scalars as "plain" and leaves their typing to the converter."""
 
-    def __init__(self, version: Any = None, loadumper: Any = None) -> None:
+    def __init__(self, version: Any = None, loader: Any = None, loadumper: Any = None) -> None:
+        # ruamel passes `loader` to the pure-Python resolver and `loadumper` to the C one.
         del version
-        super().__init__(loadumper=loadumper)
+        super().__init__(loadumper=loadumper if loadumper is not None else loader)
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+    @property
+    def processing_version(self) -> tuple[int, int]:
+        """The pure-Python parser asks; specs are YAML 1.2."""
+        return (1, 2)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Tag:
         del value
         if kind is ScalarNode:
-            return _PLAIN if implicit[0] else _TAG + "str"
-        return _TAG + ("seq" if kind is SequenceNode else "map")
+            return _TAGS[_PLAIN if implicit[0] else _TAG + "str"]
+        return _TAGS[_TAG + ("seq" if kind is SequenceNode else "map")]
 
 
 @dataclass(frozen=True)
