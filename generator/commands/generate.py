@@ -66,10 +66,14 @@ def run(options: GenerateOptions) -> int:
             click.echo(f"{label}: generated files are current", err=True)
             return 0
         click.echo(checked.report, nl=False)
-        click.echo(
-            "generated files are out of date: run `deployplan generate` and commit the result",
-            err=True,
-        )
+        if changes.conflicts:
+            advice = (
+                "generated files were edited by hand or are in the way: carry hand edits into "
+                "the spec (or run `deployplan generate --force`), move hand-written files away"
+            )
+        else:
+            advice = "generated files are out of date: run `deployplan generate` and commit them"
+        click.echo(advice, err=True)
         return 1
     written = output.apply(changes, force=options.force)
     click.echo(f"{label}: {written.summary()}", err=True)

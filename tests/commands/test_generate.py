@@ -82,6 +82,9 @@ def test_check_reports_a_spec_change_with_a_diff_and_writes_nothing(project: Pat
     assert code == 1
     assert "changed: output/environments/dr/environment.yaml" in output
     assert "-region: eu-west-1\n+region: eu-north-1" in output
+    assert output.endswith(
+        "generated files are out of date: run `deployplan generate` and commit them\n"
+    )
     assert tree_snapshot(project / "output") == before
 
 
@@ -91,7 +94,8 @@ def test_hand_edit_is_reported_by_check_and_refused_by_generate(project: Path) -
     edited.write_text(edited.read_text() + "hotfix: true\n")
     code, output = generate("--check")
     assert code == 1
-    assert "output/environments/production/environment.yaml" in output
+    assert "conflict: output/environments/production/environment.yaml (edited by hand)" in output
+    assert "carry hand edits into the spec" in output
     code, output = generate()
     assert code == 1
     assert "edited by hand" in output
