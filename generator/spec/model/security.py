@@ -61,13 +61,31 @@ class SeparationOfDutiesPolicy(_Policy):
     )
 
 
+class RestoreTestingPolicy(_Policy):
+    kind: Literal["restore_testing"] = Field(
+        description="Every backup is restored in a scheduled test at least this often."
+    )
+    max_interval: Duration = Field(
+        description="Longest gap between two restore tests of a backup (from its schedule)."
+    )
+
+
+class DrDrillPolicy(_Policy):
+    kind: Literal["dr_drill"] = Field(description="Failover is rehearsed at least this often.")
+    max_interval: Duration = Field(
+        description="Longest gap between two DR drills (from `failover_strategy.drill_schedule`)."
+    )
+
+
 SecurityPolicy = Annotated[
     TlsPolicy
     | SecretRotationPolicy
     | ScanningPolicy
     | ImageSigningPolicy
     | MfaPolicy
-    | SeparationOfDutiesPolicy,
+    | SeparationOfDutiesPolicy
+    | RestoreTestingPolicy
+    | DrDrillPolicy,
     Field(discriminator="kind"),
 ]
 
@@ -94,10 +112,26 @@ class Role(SpecModel):
     mfa: bool = Field(False, description="The role signs in with MFA.")
 
 
+class PipelineAccess(SpecModel):
+    """The CI/CD pipeline's own identity: what deploy jobs may do without a person."""
+
+    credentials: Literal["oidc", "static"] = Field(
+        "oidc",
+        description="`oidc`: short-lived tokens from the CI's OIDC identity; `static`: "
+        "long-lived keys stored in the CI.",
+    )
+    permissions: dict[EnvironmentRef, list[Permission]] = Field(
+        description="Environment -> what the pipeline may do there."
+    )
+
+
 class AccessControls(SpecModel):
     identity_provider: str = Field(description="Where identities live, e.g. `okta`.")
     roles: list[Role] = Field(min_length=1, description="Roles and their permissions.")
     session_timeout: Duration = Field("8h", description="Longest a session lasts.")
+    pipeline: PipelineAccess | None = Field(
+        None, description="Permissions of the CI/CD pipeline's identity per environment."
+    )
 
 
 class EncryptionAtRest(SpecModel):
@@ -109,7 +143,9 @@ class EncryptionAtRest(SpecModel):
 
 class EncryptionInTransit(SpecModel):
     enabled: bool = Field(True, description="Traffic is encrypted.")
-    min_tls_version: Literal["1.2", "1.3"] = Field("1.2", description="Lowest TLS version.")
+    min_tls_version: Literal["1.0", "1.1", "1.2", "1.3"] = Field(
+        "1.2", description="Lowest TLS version accepted; below 1.2 fails the audit."
+    )
     mutual_tls: bool = Field(False, description="Services authenticate each other with mTLS.")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
+from generator.spec.rules.compliance import compliance_requirements
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.graphs import acyclic
 from generator.spec.rules.names import references_resolve, unique_names
@@ -28,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     acyclic,
     cron_expressions,
     plain_secrets,
+    compliance_requirements,
 )
 
 

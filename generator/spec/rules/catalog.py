@@ -129,6 +129,7 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("security", "security_policies", "*", "roles", "*"), "role"),
     (("security", "access_controls", "roles", "*", "teams", "*"), "team"),
     (("security", "access_controls", "roles", "*", "permissions", "@"), "environment"),
+    (("security", "access_controls", "pipeline", "permissions", "@"), "environment"),
     (("compliance", "reporting_requirements", "audience", "*"), "team"),
     (("monitoring", "metrics_collection", "targets", "*", "service"), "service"),
     (("monitoring", "alerting_system", "receivers", "*", "credentials"), "secret"),

@@ -1,0 +1,223 @@
+"""Backups of production data: taken, encrypted, copied off site, restore-tested, kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from generator.compliance.checks import check
+from generator.compliance.context import AuditContext, not_applicable, verdict
+from generator.compliance.results import CheckResult, Evidence
+from generator.compliance.schedule import describe, longest_gap
+from generator.spec.model import EnvironmentType
+from generator.spec.model.recovery import BackupEngine, BackupType
+from generator.spec.model.security import RestoreTestingPolicy
+from generator.spec.model.types import duration_seconds
+
+BACKUPS = ("backup_strategy", "backup_types")
+RESTORE_TESTS = ("backup_strategy", "schedule", "restore_tests")
+RETENTION = ("backup_strategy", "retention_policy")
+#: Restore tests at least monthly when no `restore_testing` policy says otherwise.
+DEFAULT_RESTORE_INTERVAL = "31d"
+_DAYS = {"keep_daily": 1.0, "keep_weekly": 7.0, "keep_monthly": 365.25 / 12, "keep_yearly": 365.25}
+
+
+def production_backups(ctx: AuditContext) -> list[tuple[int, BackupType]]:
+    """Backups that run in a production or DR environment, with their index."""
+    production = set(ctx.production_environments)
+    return [
+        (index, backup)
+        for index, backup in enumerate(ctx.plan.backup_strategy.backup_types)
+        if production & set(backup.environments)
+    ]
+
+
+@check(
+    "backup_coverage",
+    "Every service holding production data is backed up",
+    "Each service with `stores_data: true` deployed to a `production` environment has a "
+    "backup in `backup_strategy.backup_types` that runs there (DR copies are restored "
+    "from those).",
+)
+def backup_coverage(ctx: AuditContext) -> CheckResult:
+    # DR copies are restored from production's backups: production is what must be covered
+    primary = ctx.plan.environments_of_type(EnvironmentType.PRODUCTION)
+    backups = production_backups(ctx)
+    evidence = []
+    for index, service in enumerate(ctx.plan.services):
+        envs = [e for e in primary if e in service.targets]
+        if not (service.stores_data and envs):
+            continue
+        covered = {e for _, b in backups if b.service == service.name for e in b.environments}
+        missing = [e for e in envs if e not in covered]
+        note = f"`{service.name}` is backed up in {', '.join(envs)}"
+        if missing:
+            note = f"`{service.name}` has no backup in {', '.join(missing)}"
+        evidence.append(ctx.evidence(("services", index, "stores_data"), note, ok=not missing))
+    if not evidence:
+        return not_applicable("backup_coverage", "No production environment stores data.")
+    return verdict(
+        "backup_coverage",
+        evidence,
+        "Every service holding production data is backed up.",
+        "Some production data is not backed up.",
+    )
+
+
+def _not_applicable_without_backups(name: str) -> CheckResult:
+    return not_applicable(name, "No backup runs in a production environment.")
+
+
+@check(
+    "backup_encryption",
+    "Backups of production data are encrypted",
+    "Each backup running in a production or DR environment has an `encryption_key`; object "
+    "replication relies on the buckets' encryption at rest instead.",
+)
+def backup_encryption(ctx: AuditContext) -> CheckResult:
+    backups = production_backups(ctx)
+    if not backups:
+        return _not_applicable_without_backups("backup_encryption")
+    evidence = []
+    for index, backup in backups:
+        if backup.encryption_key is not None:
+            note = f"`{backup.name}` is encrypted with `{backup.encryption_key}`"
+            evidence.append(ctx.evidence((*BACKUPS, index, "encryption_key"), note, ok=True))
+        elif backup.engine is BackupEngine.OBJECT_REPLICATION:
+            evidence.append(_replication_encryption(ctx, index, backup))
+        else:
+            note = f"`{backup.name}` has no encryption key"
+            evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
+    return verdict(
+        "backup_encryption",
+        evidence,
+        "Every backup of production data is encrypted.",
+        "Some backups of production data are not encrypted.",
+    )
+
+
+def _replication_encryption(ctx: AuditContext, index: int, backup: BackupType) -> Evidence:
+    security = ctx.plan.security
+    settings = security.encryption_settings if security else None
+    at_rest = bool(settings and settings.at_rest.enabled)
+    state = "encrypted at rest" if at_rest else "not encrypted at rest"
+    note = f"`{backup.name}` replicates objects into buckets {state}"
+    return ctx.evidence((*BACKUPS, index, "engine"), note, ok=at_rest)
+
+
+@check(
+    "backup_offsite_copy",
+    "Backups of production data are kept off site",
+    "Each backup running in a production or DR environment has an `offsite_copy`; object "
+    "replication is itself the off-site copy.",
+)
+def backup_offsite_copy(ctx: AuditContext) -> CheckResult:
+    backups = production_backups(ctx)
+    if not backups:
+        return _not_applicable_without_backups("backup_offsite_copy")
+    evidence = []
+    for index, backup in backups:
+        if backup.offsite_copy is not None:
+            note = f"`{backup.name}` is copied to {backup.offsite_copy}"
+            evidence.append(ctx.evidence((*BACKUPS, index, "offsite_copy"), note, ok=True))
+        elif backup.engine is BackupEngine.OBJECT_REPLICATION:
+            note = f"`{backup.name}` replicates to {backup.repository}"
+            evidence.append(ctx.evidence((*BACKUPS, index, "repository"), note, ok=True))
+        else:
+            note = f"`{backup.name}` has no off-site copy"
+            evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
+    return verdict(
+        "backup_offsite_copy",
+        evidence,
+        "Every backup of production data has an off-site copy.",
+        "Some backups of production data exist in one place only.",
+    )
+
+
+def _restore_interval(ctx: AuditContext) -> tuple[str, Evidence | None]:
+    """The strictest `restore_testing` policy's interval (or the default) and its evidence."""
+    security = ctx.plan.security
+    policies = [
+        (index, policy)
+        for index, policy in enumerate(security.security_policies if security else [])
+        if isinstance(policy, RestoreTestingPolicy)
+    ]
+    if not policies:
+        return DEFAULT_RESTORE_INTERVAL, None
+    index, policy = min(policies, key=lambda p: duration_seconds(p[1].max_interval))
+    path = ("security", "security_policies", index, "max_interval")
+    note = f"policy `{policy.name}`: restore-test every backup at least every {policy.max_interval}"
+    return policy.max_interval, ctx.evidence(path, note)
+
+
+@check(
+    "backup_restore_testing",
+    "Backups of production data are restore-tested on schedule",
+    "Each backup running in a production or DR environment has scheduled restore tests "
+    "(`backup_strategy.schedule.restore_tests`) no further apart than the `restore_testing` "
+    f"policy's `max_interval` ({DEFAULT_RESTORE_INTERVAL} without a policy).",
+)
+def backup_restore_testing(ctx: AuditContext) -> CheckResult:
+    backups = production_backups(ctx)
+    if not backups:
+        return _not_applicable_without_backups("backup_restore_testing")
+    interval, policy = _restore_interval(ctx)
+    limit = timedelta(seconds=duration_seconds(interval))
+    evidence = [policy] if policy else []
+    tests = ctx.plan.backup_strategy.schedule.restore_tests
+    for index, backup in backups:
+        mine = [i for i, test in enumerate(tests) if test.backup == backup.name]
+        if not mine:
+            note = f"`{backup.name}` is never restore-tested"
+            evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
+            continue
+        gap = longest_gap([tests[i].cron for i in mine], limit)
+        assert gap is not None
+        ok = gap <= limit
+        note = f"`{backup.name}` is restore-tested at least every {describe(gap)}"
+        if not ok:
+            note = f"`{backup.name}` goes {describe(gap)} between restore tests"
+        for i in mine:
+            evidence.append(ctx.evidence((*RESTORE_TESTS, i, "cron"), note, ok=ok))
+    return verdict(
+        "backup_restore_testing",
+        evidence,
+        f"Every backup of production data is restore-tested at least every {interval}.",
+        f"Some backups of production data are not restore-tested every {interval}.",
+    )
+
+
+def retention_span(ctx: AuditContext) -> float:
+    """Seconds the oldest backup is kept under the grandfather-father-son policy."""
+    policy = ctx.plan.backup_strategy.retention_policy
+    return max(float(getattr(policy, field)) * days for field, days in _DAYS.items()) * 86400
+
+
+@check(
+    "backup_retention",
+    "Backups are kept as long as the frameworks demand",
+    "The oldest backup kept under `backup_strategy.retention_policy` (the longest of its "
+    "daily, weekly, monthly and yearly generations) is at least the `backup_retention` "
+    "that a framework in scope demands.",
+    uses_demands=True,
+)
+def backup_retention(ctx: AuditContext) -> CheckResult:
+    demands = ctx.demands.backup_retention
+    if not demands:
+        return not_applicable("backup_retention", "No framework in scope demands a retention.")
+    backups = production_backups(ctx)
+    strictest = max(demands, key=lambda d: d.seconds)
+    evidence = [ctx.evidence(d.path, f"{d.source} demands {d.duration}") for d in demands if d.path]
+    if not backups:
+        note = "no backup runs in a production environment"
+        evidence.append(ctx.evidence(BACKUPS, note, ok=False))
+    else:
+        span = retention_span(ctx)
+        ok = span >= strictest.seconds
+        note = f"backups are kept for up to {span / 86400:.0f} days"
+        evidence.append(ctx.evidence(RETENTION, note, ok=ok))
+    return verdict(
+        "backup_retention",
+        evidence,
+        f"Backups are kept at least {strictest.duration}.",
+        f"Backups are not kept the {strictest.duration} that {strictest.source} demands.",
+    )

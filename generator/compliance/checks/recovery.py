@@ -1,0 +1,68 @@
+"""Disaster recovery: failover is rehearsed on schedule."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from generator.compliance.checks import check
+from generator.compliance.context import AuditContext, not_applicable, verdict
+from generator.compliance.results import CheckResult, Evidence
+from generator.compliance.schedule import describe, longest_gap
+from generator.spec.model import EnvironmentType
+from generator.spec.model.security import DrDrillPolicy
+from generator.spec.model.types import duration_seconds
+
+FAILOVER = ("disaster_recovery", "failover_strategy")
+#: A DR drill at least once a year when no `dr_drill` policy says otherwise.
+DEFAULT_DRILL_INTERVAL = "366d"
+
+
+def _drill_interval(ctx: AuditContext) -> tuple[str, list[Evidence]]:
+    security = ctx.plan.security
+    policies = [
+        (index, policy)
+        for index, policy in enumerate(security.security_policies if security else [])
+        if isinstance(policy, DrDrillPolicy)
+    ]
+    if not policies:
+        return DEFAULT_DRILL_INTERVAL, []
+    index, policy = min(policies, key=lambda p: duration_seconds(p[1].max_interval))
+    path = ("security", "security_policies", index, "max_interval")
+    note = f"policy `{policy.name}`: a DR drill at least every {policy.max_interval}"
+    return policy.max_interval, [ctx.evidence(path, note)]
+
+
+@check(
+    "dr_drill",
+    "Failover to the DR environment is rehearsed on schedule",
+    "Where the plan has a disaster-recovery environment or a failover strategy, "
+    "`disaster_recovery.failover_strategy.drill_schedule` runs drills no further apart than "
+    f"the `dr_drill` policy's `max_interval` ({DEFAULT_DRILL_INTERVAL} without a policy).",
+)
+def dr_drill(ctx: AuditContext) -> CheckResult:
+    standby = ctx.plan.environments_of_type(EnvironmentType.DISASTER_RECOVERY)
+    strategy = ctx.plan.disaster_recovery.failover_strategy
+    if not standby and strategy is None:
+        return not_applicable("dr_drill", "The plan has no disaster-recovery environment.")
+    interval, evidence = _drill_interval(ctx)
+    evidence += [
+        ctx.evidence(("environments", name, "environment_type"), f"{name} is a DR environment")
+        for name in standby
+    ]
+    if strategy is None:
+        evidence.append(ctx.evidence(FAILOVER, "no failover strategy", ok=False))
+    elif strategy.drill_schedule is None:
+        evidence.append(ctx.evidence(FAILOVER, "no drill schedule", ok=False))
+    else:
+        limit = timedelta(seconds=duration_seconds(interval))
+        gap = longest_gap([strategy.drill_schedule], limit)
+        assert gap is not None
+        note = f"failover from {strategy.primary} to {strategy.secondary} is drilled"
+        note += f" at least every {describe(gap)}" if gap <= limit else (f", {describe(gap)} apart")
+        evidence.append(ctx.evidence((*FAILOVER, "drill_schedule"), note, ok=gap <= limit))
+    return verdict(
+        "dr_drill",
+        evidence,
+        f"Failover is rehearsed at least every {interval}.",
+        f"Failover is not rehearsed every {interval}.",
+    )

@@ -1,0 +1,118 @@
+"""Run every check, then judge each control of each framework in scope by its checks."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+
+from generator.compliance.checks import CHECKS
+from generator.compliance.context import AuditContext, Demand, Demands
+from generator.compliance.frameworks import ControlData, FrameworkData, frameworks
+from generator.compliance.results import (
+    AuditReport,
+    CheckResult,
+    ControlResult,
+    FrameworkResult,
+    combined,
+)
+from generator.spec.model import DeploymentPlan
+from generator.spec.model.security import ComplianceRequirement, Framework
+from generator.spec.positions import PositionIndex
+
+REQUIREMENTS = ("compliance", "compliance_requirements")
+
+
+def evaluate(plan: DeploymentPlan, positions: PositionIndex, spec_label: str) -> AuditReport:
+    """The audit of ``plan``: every check, and every control of the frameworks in scope."""
+    context = AuditContext(plan, positions)
+    scoped = [
+        (index, requirement, _demands(plan, index, requirement))
+        for index, requirement in enumerate(plan.compliance.compliance_requirements)
+    ]
+    strictest = Demands(
+        audit_log_retention=tuple(d for _, _, ds in scoped for d in ds.audit_log_retention),
+        backup_retention=tuple(d for _, _, ds in scoped for d in ds.backup_retention),
+    )
+    cache: dict[tuple[str, Demands], CheckResult] = {}
+
+    def run(name: str, demands: Demands) -> CheckResult:
+        key = (name, demands if CHECKS[name].uses_demands else Demands())
+        if key not in cache:
+            cache[key] = CHECKS[name].run(context.with_demands(demands))
+        return cache[key]
+
+    checks = tuple(run(name, strictest) for name in sorted(CHECKS))
+    results = tuple(
+        _framework(plan, positions, index, requirement, functools.partial(run, demands=demands))
+        for index, requirement, demands in scoped
+    )
+    return AuditReport(spec_label, plan_digest(plan), plan.project.name, checks, results)
+
+
+def plan_digest(plan: DeploymentPlan) -> str:
+    """SHA-256 of the validated plan as canonical JSON: what exactly was assessed."""
+    return hashlib.sha256(plan.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
+
+
+def _data(plan: DeploymentPlan, requirement: ComplianceRequirement) -> FrameworkData:
+    if requirement.framework is Framework.CUSTOM:
+        controls = tuple(
+            ControlData(id=c.id, title=c.title, description="", checks=tuple(c.checks))
+            for c in requirement.custom_controls
+        )
+        return FrameworkData(
+            id="custom", title=f"{plan.project.name} controls", version="", controls=controls
+        )
+    return frameworks()[requirement.framework.value]
+
+
+def _demands(plan: DeploymentPlan, index: int, requirement: ComplianceRequirement) -> Demands:
+    data = _data(plan, requirement)
+    base = (*REQUIREMENTS, index)
+    found: dict[str, list[Demand]] = {"audit_log_retention": [], "backup_retention": []}
+    for field in found:
+        shipped = getattr(data, field, None)
+        if shipped is not None:
+            source = f"{data.label} (requirement {shipped.basis})"
+            found[field].append(Demand(shipped.duration, source, (*base, "framework")))
+        own = getattr(requirement, field)
+        if own is not None:
+            source = f"the {data.label} requirement in the spec"
+            found[field].append(Demand(own, source, (*base, field)))
+    return Demands(tuple(found["audit_log_retention"]), tuple(found["backup_retention"]))
+
+
+def _framework(
+    plan: DeploymentPlan,
+    positions: PositionIndex,
+    index: int,
+    requirement: ComplianceRequirement,
+    run: Callable[[str], CheckResult],
+) -> FrameworkResult:
+    data = _data(plan, requirement)
+    scope = set(requirement.controls)
+    controls = tuple(
+        _control(data, control, requirement.required, run)
+        for control in data.controls
+        if not scope or control.id in scope
+    )
+    location = positions.value((*REQUIREMENTS, index, "framework"))
+    return FrameworkResult(
+        data.id, data.title, data.version, requirement.required, location, controls
+    )
+
+
+def _control(
+    data: FrameworkData, control: ControlData, required: bool, run: Callable[[str], CheckResult]
+) -> ControlResult:
+    results = tuple(run(name) for name in control.checks if name in CHECKS)
+    return ControlResult(
+        framework=data.id,
+        id=control.id,
+        title=control.title,
+        description=control.description,
+        status=combined(r.status for r in results),
+        required=required,
+        checks=results,
+    )

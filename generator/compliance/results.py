@@ -1,0 +1,121 @@
+"""What an audit produces: check results with evidence, control results, the whole report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from generator.diagnostics import Location, format_path
+from generator.spec.positions import Path
+
+
+class Status(StrEnum):
+    """The outcome of a check or a control."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One spec value a check looked at, and where the spec sets it.
+
+    ``ok`` says whether the value satisfies the check (``None``: context, e.g. the
+    policy a value is measured against). ``written`` is false when the spec does not
+    write the value and the model's default applies (``location`` is then the nearest
+    written ancestor); ``inherited_from`` names the environment it came from through
+    ``extends``.
+    """
+
+    path: Path
+    value: Any
+    location: Location
+    note: str
+    ok: bool | None = None
+    written: bool = True
+    inherited_from: str | None = None
+
+    @property
+    def dotted_path(self) -> str:
+        return format_path(self.path)
+
+    @property
+    def where(self) -> str:
+        """``file:line:column``."""
+        return f"{self.location.file}:{self.location.line}:{self.location.column}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check, why, and what it looked at."""
+
+    check: str
+    status: Status
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def failures(self) -> tuple[Evidence, ...]:
+        """The evidence that makes the check fail."""
+        return tuple(e for e in self.evidence if e.ok is False)
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """A framework control and the results of the checks that support it."""
+
+    framework: str
+    id: str
+    title: str
+    description: str
+    status: Status
+    required: bool
+    checks: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkResult:
+    """The controls of one framework in scope, and where the spec puts it in scope."""
+
+    id: str
+    title: str
+    version: str
+    required: bool
+    location: Location
+    controls: tuple[ControlResult, ...]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for c in self.controls if c.status is status)
+
+    @property
+    def status(self) -> Status:
+        """Fail when a control fails; pass when one passes; else not applicable."""
+        return combined(c.status for c in self.controls)
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Every check and every framework in scope, for one spec."""
+
+    spec_label: str
+    spec_sha256: str
+    project: str
+    checks: tuple[CheckResult, ...]
+    frameworks: tuple[FrameworkResult, ...]
+
+    @property
+    def failed_required(self) -> list[ControlResult]:
+        """Required controls that fail: these fail ``deployplan audit``."""
+        return [
+            c for f in self.frameworks for c in f.controls if c.required and c.status is Status.FAIL
+        ]
+
+
+def combined(statuses: Any) -> Status:
+    """Fail if any fails; pass if any passes; not applicable when all are (or none)."""
+    seen = set(statuses)
+    if Status.FAIL in seen:
+        return Status.FAIL
+    return Status.PASS if Status.PASS in seen else Status.NOT_APPLICABLE
