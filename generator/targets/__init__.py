@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.artifact import Artifact
-from generator.targets import docs, environments
+from generator.targets import docs, environments, pipelines
 from generator.targets.context import PlanContext
 
 Planner = Callable[[PlanContext], list[Artifact]]
@@ -17,6 +17,7 @@ Planner = Callable[[PlanContext], list[Artifact]]
 FAMILIES: dict[str, Planner] = {
     "docs": docs.plan,
     "environments": environments.plan,
+    "pipelines": pipelines.plan,
 }
 
 

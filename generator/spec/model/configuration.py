@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.spec.model.ci import GIT_REF
 from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
@@ -47,11 +48,19 @@ class BranchingModel(StrEnum):
 
 
 class BranchingStrategy(SpecModel):
+    """Which branches and tags deploy where: see the pipelines section of the manual."""
+
     model: BranchingModel = Field(description="Branching model.")
-    main_branch: str = Field("main", description="The integration branch.")
-    develop_branch: str | None = Field(None, description="gitflow's develop branch.")
-    release_branch_prefix: str = Field("release/", description="Prefix of release branches.")
-    hotfix_branch_prefix: str = Field("hotfix/", description="Prefix of hotfix branches.")
+    main_branch: str = Field("main", pattern=GIT_REF, description="The integration branch.")
+    develop_branch: str | None = Field(
+        None, pattern=GIT_REF, description="gitflow's develop branch [default: `develop`]."
+    )
+    release_branch_prefix: str = Field(
+        "release/", pattern=GIT_REF, description="Prefix of release branches."
+    )
+    hotfix_branch_prefix: str = Field(
+        "hotfix/", pattern=GIT_REF, description="Prefix of hotfix branches."
+    )
 
 
 class Approval(SpecModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.spec.model.ci import GIT_REF, IMAGE, RUNNER_LABEL, OidcLogin
 from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
@@ -129,8 +130,26 @@ class Pipeline(SpecModel):
     providers: list[PipelineProvider] = Field(
         min_length=1, description="CI systems to generate pipelines for."
     )
-    runner: str = Field("ubuntu-24.04", description="Runner image or label.")
-    registry: str = Field(description="Container registry the pipelines push images to.")
+    runner: str = Field(
+        "ubuntu-24.04",
+        pattern=RUNNER_LABEL,
+        description="GitHub Actions runner label of the build, test and scan jobs.",
+    )
+    deploy_runner: str | None = Field(
+        None,
+        pattern=RUNNER_LABEL,
+        description="Runner label (GitHub) or runner tag (GitLab) of the deploy jobs, e.g. a "
+        "self-hosted runner inside the cluster network; default: `runner` / any runner.",
+    )
+    gitlab_image: str = Field(
+        "docker.io/library/debian:bookworm-slim",
+        pattern=IMAGE,
+        description="Image GitLab jobs run in unless a tool brings its own: it needs the "
+        "build toolchain and the deploy CLIs.",
+    )
+    registry: str = Field(
+        pattern=IMAGE, description="Container registry the pipelines push images to."
+    )
     job_timeout: Duration = Field("30m", description="Default timeout of every job.")
     coverage_threshold: Percent | None = Field(
         None, description="Minimum test coverage for the build to pass."
@@ -138,22 +157,34 @@ class Pipeline(SpecModel):
     drift_check: bool = Field(
         True, description="Add a job that fails when committed pipelines differ from the spec."
     )
+    oidc: list[OidcLogin] = Field(
+        default_factory=list,
+        description="How deploy jobs log in to each secret provider with the CI's OIDC token.",
+    )
 
 
 class AutomationTool(SpecModel):
     """A tool or CI action the automation uses, pinned to a version."""
 
-    name: str = Field(description="Tool or action name, e.g. `kubectl` or `actions/checkout`.")
-    version: str = Field(description="Version or tag.")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        description="Tool or action name, e.g. `kubectl` or `actions/checkout`.",
+    )
+    version: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$", description="Version or tag.")
     sha: str | None = Field(
         None, pattern=r"^[0-9a-f]{40}$", description="Commit SHA to pin a CI action to."
+    )
+    digest: str | None = Field(
+        None,
+        pattern=r"^sha256:[0-9a-f]{64}$",
+        description="Digest to pin the tool's container image to (scanners, cosign).",
     )
     purpose: Text = Field("", description="What it is used for.")
 
 
 class ScriptRepository(SpecModel):
     url: Url = Field(description="Repository holding the generated scripts.")
-    branch: str = Field("main", description="Branch the scripts are taken from.")
+    branch: str = Field("main", pattern=GIT_REF, description="Branch the scripts are taken from.")
     path: str = Field("deploy", pattern=r"^[A-Za-z0-9._/-]+$", description="Folder in it.")
 
 

@@ -1,0 +1,187 @@
+"""One service's pipeline as data, the same for every CI provider.
+
+The provider modules (:mod:`.github`, :mod:`.gitlab`) only lay this out in their syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.spec.model import DeploymentPlan, EnvironmentType, Service
+from generator.spec.model.configuration import (
+    BranchingModel,
+    BranchingStrategy,
+    ReleasePolicy,
+    SemverScheme,
+    VersionManagement,
+)
+from generator.spec.model.process import Pipeline
+from generator.spec.model.security import Permission
+from generator.spec.model.types import duration_seconds
+from generator.targets.pipelines.secrets import SecretAccess, secret_access
+from generator.targets.pipelines.security import SecurityGates, security_gates
+from generator.targets.pipelines.tools import Tools
+from generator.targets.pipelines.triggers import PRODUCTION_TYPES, Triggers, triggers
+from generator.targets.pipelines.versions import TagRule, tag_rule
+
+# Environments deploy in this order: development first, disaster recovery last.
+_ORDER = (
+    EnvironmentType.DEVELOPMENT,
+    EnvironmentType.STAGING,
+    EnvironmentType.PRODUCTION,
+    EnvironmentType.DISASTER_RECOVERY,
+)
+# Where the synced scripts live in the application repository.
+APP_FOLDER = "deployplan"
+_DEFAULT_VERSIONS = VersionManagement(
+    version_scheme=SemverScheme(type="semver"),
+    branching_strategy=BranchingStrategy(model=BranchingModel.TRUNK),
+)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who must approve a deploy to one environment."""
+
+    roles: tuple[str, ...]
+    teams: tuple[str, ...]
+    required: int
+    separate_from_author: bool
+
+
+@dataclass(frozen=True)
+class FreezeWindow:
+    """A release freeze as Unix times (end exclusive)."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A deploy of the service to one environment."""
+
+    environment: str
+    type: EnvironmentType
+    url: str | None
+    previous: str | None
+    approval: Approval | None
+    deployers: tuple[str, ...]
+    freeze_windows: tuple[FreezeWindow, ...]
+    verify_signature: bool
+    secrets: SecretAccess
+
+    @property
+    def production(self) -> bool:
+        """Production and disaster recovery: deployed by releases only."""
+        return self.type in PRODUCTION_TYPES
+
+    @property
+    def scripts(self) -> str:
+        """Where this environment's deploy scripts are in the application repository."""
+        return f"./{APP_FOLDER}/deploy/{self.environment}"
+
+
+@dataclass(frozen=True)
+class ServicePipeline:
+    """Everything a provider needs to write one service's pipelines."""
+
+    service: Service
+    pipeline: Pipeline
+    tools: Tools
+    triggers: Triggers
+    tag: TagRule
+    release_notes: bool
+    hotfixes_during_freeze: bool
+    stages: tuple[Stage, ...]
+    gates: SecurityGates
+    scanner: str
+    job_timeout_minutes: int
+    drift_check: bool
+
+    @property
+    def uses_oidc(self) -> bool:
+        """Whether any job needs an OIDC token: keyless signing or a secret login."""
+        return self.gates.sign_images or any(s.secrets.uses_oidc for s in self.stages)
+
+    def stages_of(self, types: tuple[EnvironmentType, ...]) -> tuple[Stage, ...]:
+        """The stages of these environment types, in deploy order."""
+        return tuple(stage for stage in self.stages if stage.type in types)
+
+
+def service_pipeline(plan: DeploymentPlan, service: Service, spec_repo: bool) -> ServicePipeline:
+    """The provider-independent pipeline of ``service``; ``plan.automation`` must be set."""
+    assert plan.automation is not None
+    pipeline = plan.automation.ci_cd_pipeline
+    versions = plan.version_management or _DEFAULT_VERSIONS
+    tools = Tools(plan.automation.automation_tools)
+    gates = security_gates(plan)
+    policy = versions.release_policy
+    return ServicePipeline(
+        service=service,
+        pipeline=pipeline,
+        tools=tools,
+        triggers=triggers(versions.branching_strategy),
+        tag=tag_rule(versions.version_scheme),
+        release_notes=policy.release_notes,
+        hotfixes_during_freeze=policy.hotfixes_during_freeze,
+        stages=_stages(plan, service, policy, gates),
+        gates=gates,
+        scanner="grype" if tools.pinned("grype") and not tools.pinned("trivy") else "trivy",
+        job_timeout_minutes=max(1, round(duration_seconds(pipeline.job_timeout) / 60)),
+        drift_check=pipeline.drift_check and spec_repo,
+    )
+
+
+def _stages(
+    plan: DeploymentPlan, service: Service, policy: ReleasePolicy, gates: SecurityGates
+) -> tuple[Stage, ...]:
+    names = sorted(
+        (env for env in service.targets if env in plan.environments),
+        key=lambda env: _ORDER.index(plan.environments[env].environment_type),
+    )
+    stages = []
+    for index, env in enumerate(names):
+        stages.append(
+            Stage(
+                environment=env,
+                type=plan.environments[env].environment_type,
+                url=plan.environments[env].configuration.url,
+                previous=names[index - 1] if index else None,
+                approval=_approval(plan, policy, env),
+                deployers=_teams_with(plan, env, Permission.DEPLOY),
+                freeze_windows=_freezes(policy, env),
+                verify_signature=env in gates.verify_in,
+                secrets=secret_access(plan, service, env),
+            )
+        )
+    return tuple(stages)
+
+
+def _approval(plan: DeploymentPlan, policy: ReleasePolicy, env: str) -> Approval | None:
+    rule = next((a for a in policy.approvals if a.environment == env), None)
+    if rule is None:
+        return None
+    roles = (
+        {role.name: role for role in plan.security.access_controls.roles} if plan.security else {}
+    )
+    teams = sorted({team for name in rule.approvers if name in roles for team in roles[name].teams})
+    return Approval(tuple(rule.approvers), tuple(teams), rule.required, rule.separate_from_author)
+
+
+def _teams_with(plan: DeploymentPlan, env: str, permission: Permission) -> tuple[str, ...]:
+    if plan.security is None:
+        return ()
+    roles = plan.security.access_controls.roles
+    return tuple(
+        sorted({t for r in roles if permission in r.permissions.get(env, []) for t in r.teams})
+    )
+
+
+def _freezes(policy: ReleasePolicy, env: str) -> tuple[FreezeWindow, ...]:
+    return tuple(
+        FreezeWindow(w.name, int(w.start.timestamp()), int(w.end.timestamp()))
+        for w in policy.freeze_windows
+        if env in w.environments
+    )
