@@ -118,6 +118,41 @@ def init(ctx: click.Context, directory: Path, name: str | None) -> None:
     _run(ctx, lambda: command.run(directory, name))
 
 
+@cli.command()
+@click.argument("service")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--spec",
+    default=DEFAULT_SPEC,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The deployment-plan spec.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Templates overriding the built-in ones by path [default: ./templates].",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if DEST has drifted.")
+@click.option("--force", is_flag=True, help="Overwrite synced files that were edited by hand.")
+@click.pass_context
+def sync(
+    ctx: click.Context,
+    service: str,
+    dest: Path,
+    spec: Path,
+    templates: Path | None,
+    check: bool,
+    force: bool,
+) -> None:
+    """Write SERVICE's pipelines, scripts and config into the application repository DEST."""
+    from generator.commands import sync as command
+
+    options = command.SyncOptions(service, dest, spec, templates, check, force)
+    _run(ctx, lambda: command.run(options))
+
+
 def _print(text: str) -> int:
     click.echo(text, nl=False)
     return 0
