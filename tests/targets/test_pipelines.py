@@ -8,7 +8,11 @@ zizmor (nothing of medium severity or above); every .gitlab-ci.yml: check-jsonsc
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +20,7 @@ from tests.conftest import ROOT
 from tests.targets.pipelines_helpers import (
     BIN,
     NODE_TOOLS,
+    copy_spec,
     github_scripts,
     gitlab_scripts,
     load,
@@ -121,3 +126,97 @@ def test_gitlab_scripts_pass_shellcheck(gitlab_files: list[Path], tmp_path: Path
     ]
     assert len(scripts) > 20
     assert _shellcheck(scripts, "sh", tmp_path) == []
+
+
+def _step(workflow: Path, job: str, name_start: str) -> dict[str, Any]:
+    steps = load(workflow)["jobs"][job]["steps"]
+    return next(step for step in steps if step.get("name", "").startswith(name_start))
+
+
+def _run_step(step: dict[str, Any], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run("bash", "-e", "-c", step["run"], env={**os.environ, **step["env"], **env})
+
+
+@pytest.mark.parametrize(
+    ("case", "good", "bad"),
+    [
+        ("trunk", ["v1.4.0", "v0.0.1", "v2.0.0-rc.1"], ["1.4.0", "v1.4", "v01.2.3", "v1.2.3.4"]),
+        ("github_flow", ["2026.03.1", "2026.12.0"], ["2026.3.1", "2026.13.1", "v2026.03.1"]),
+        ("gitflow", ["1.4.0", "10.0.0-beta"], ["v1.4.0", "1.4.x"]),
+    ],
+)
+def test_the_release_workflow_rejects_tags_off_the_version_scheme(
+    case: str, good: list[str], bad: list[str], tmp_path: Path
+) -> None:
+    spec = ROOT / "tests" / "golden" / f"pipelines-{case}" / "spec.yaml"
+    release = next(p for p in render_pipelines(spec, tmp_path) if p.name == "release.yml")
+    step = _step(release, "check-tag", "Reject tags")
+    for tag in good:
+        assert _run_step(step, {"TAG": tag}).returncode == 0, tag
+    for tag in bad:
+        result = _run_step(step, {"TAG": tag})
+        assert result.returncode == 1, tag
+        assert result.stdout.startswith(f"::error::tag {tag} does not follow the version scheme")
+
+
+def test_deploys_are_refused_inside_a_freeze_window(tmp_path: Path) -> None:
+    spec = ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml"
+    deploy = next(p for p in render_pipelines(spec, tmp_path) if p.name == "deploy.yml")
+    step = _step(deploy, "production", "Refuse to deploy")
+    assert step["env"]["FREEZE_WINDOWS"] == "new_year 1798675200 1798848000"
+    now = int(time.time())
+    frozen = {"FREEZE_WINDOWS": f"now {now - 60} {now + 3600}", "OVERRIDE_FREEZE": ""}
+    result = _run_step(step, frozen)
+    assert (result.returncode, result.stdout) == (
+        1,
+        "::error::release freeze now is in force; deploys are refused\n",
+    )
+    hotfix = _run_step(step, {**frozen, "OVERRIDE_FREEZE": "INC-42 checkout down"})
+    assert (hotfix.returncode, hotfix.stdout) == (
+        0,
+        "::warning::release freeze now overridden: INC-42 checkout down\n",
+    )
+    later = _run_step(step, {"FREEZE_WINDOWS": f"past 0 {now - 60}", "OVERRIDE_FREEZE": ""})
+    assert (later.returncode, later.stdout) == (0, "")
+
+
+def test_branching_strategies_decide_which_branches_deploy_where(tmp_path: Path) -> None:
+    expected = {
+        "trunk": ({"main"}, {"deploy-main": "development staging"}),
+        "github_flow": ({"main"}, {"deploy-review": "development", "deploy-main": "staging"}),
+        "gitflow": (
+            {"dev", "main", "rel/**", "hotfix/**"},
+            {"deploy-develop": "development", "deploy-release": "staging"},
+        ),
+    }
+    for case, (branches, calls) in expected.items():
+        spec = ROOT / "tests" / "golden" / f"pipelines-{case}" / "spec.yaml"
+        files = render_pipelines(spec, tmp_path / case)
+        ci = load(next(p for p in files if p.name == "ci.yml"))
+        assert set(ci[True]["push"]["branches"]) == branches, case
+        jobs = {
+            name: job["with"]["environments"] for name, job in ci["jobs"].items() if "uses" in job
+        }
+        assert jobs == calls, case
+        release = load(next(p for p in files if p.name == "release.yml"))
+        production = "production dr" if case == "gitflow" else "production"
+        assert release["jobs"]["deploy"]["with"]["environments"] == production
+
+
+def test_hostile_commands_stay_inert(tmp_path: Path) -> None:
+    spec = copy_spec(
+        ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml",
+        tmp_path / "spec.yaml",
+        {"build_command: make build": "build_command: 'echo ${{ github.event.issue.title }} $X'"},
+    )
+    files = render_pipelines(spec, tmp_path / "out")
+    ci = load(next(p for p in files if p.name == "ci.yml"))
+    build = ci["jobs"]["build"]["steps"][1]
+    assert build["env"]["BUILD_COMMAND"] == "echo ${{ '${{' }} github.event.issue.title }} $X"
+    gitlab = load(next(p for p in files if p.name == ".gitlab-ci.yml"))
+    assert gitlab["build"]["variables"]["BUILD_COMMAND"] == (
+        "echo $${{ github.event.issue.title }} $$X"
+    )
+    workflows = [p for p in files if p.parent.name == "workflows"]
+    result = run(BIN / "zizmor", "--offline", "--min-severity", "medium", *workflows)
+    assert result.returncode == 0, result.stdout

@@ -6,6 +6,8 @@ The provider modules (:mod:`.github`, :mod:`.gitlab`) only lay this out in their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.spec.model import DeploymentPlan, EnvironmentType, Service
 from generator.spec.model.configuration import (
@@ -151,7 +153,7 @@ def _stages(
                 previous=names[index - 1] if index else None,
                 approval=_approval(plan, policy, env),
                 deployers=_teams_with(plan, env, Permission.DEPLOY),
-                freeze_windows=_freezes(policy, env),
+                freeze_windows=_freezes(policy, env, plan.project.timezone),
                 verify_signature=env in gates.verify_in,
                 secrets=secret_access(plan, service, env),
             )
@@ -179,9 +181,20 @@ def _teams_with(plan: DeploymentPlan, env: str, permission: Permission) -> tuple
     )
 
 
-def _freezes(policy: ReleasePolicy, env: str) -> tuple[FreezeWindow, ...]:
+def _freezes(policy: ReleasePolicy, env: str, timezone: str) -> tuple[FreezeWindow, ...]:
     return tuple(
-        FreezeWindow(w.name, int(w.start.timestamp()), int(w.end.timestamp()))
+        FreezeWindow(w.name, _epoch(w.start, timezone), _epoch(w.end, timezone))
         for w in policy.freeze_windows
         if env in w.environments
     )
+
+
+def _epoch(moment: datetime, timezone: str) -> int:
+    """Unix time of ``moment``; a time without offset is read in the project's zone."""
+    if moment.tzinfo is None:
+        try:
+            zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        moment = moment.replace(tzinfo=zone)
+    return int(moment.timestamp())
