@@ -140,25 +140,60 @@ class SecretProvider(StrEnum):
     CI = "ci"
 
 
+#: A provider path; ``{environment}`` stands for the environment the secret is read in.
+SECRET_PATH = r"^([A-Za-z0-9._/+=@-]|\{environment\})+$"
+_SECRET_PATH_DESCRIPTION = (
+    "Path or ID of the secret at the provider (the variable name for `ci`, the encrypted "
+    "file for `sops`); `{environment}` is replaced by the environment it is read in, e.g. "
+    "`shop/{environment}/orders-db`."
+)
+
+
+class SecretLocation(SpecModel):
+    """Where one environment's value of a secret lives, when not at the default path."""
+
+    path: str = Field(pattern=SECRET_PATH, description=_SECRET_PATH_DESCRIPTION)
+    key: str | None = Field(None, description="Field within the secret, if it has several.")
+
+
 class Secret(SpecModel):
     """A reference to a secret held by a provider; the value never enters the spec."""
 
     name: Name = Field(description="Unique name, referenced as `secret: NAME`.")
     provider: SecretProvider | None = Field(None, description="Overrides the default provider.")
-    path: str = Field(
-        pattern=r"^[A-Za-z0-9._/+=@-]+$", description="Path or ID of the secret at the provider."
-    )
+    path: str = Field(pattern=SECRET_PATH, description=_SECRET_PATH_DESCRIPTION)
     key: str | None = Field(None, description="Field within the secret, if it has several.")
-    rotation: Duration | None = Field(None, description="How often the secret is rotated.")
+    overrides: dict[EnvironmentRef, SecretLocation] = Field(
+        default_factory=dict,
+        description="Environment -> path (and key) there, replacing `path` and `key`.",
+    )
+    rotation: Duration | None = Field(
+        None, description="How often the secret is rotated; checked against `secret_rotation`."
+    )
     services: list[ServiceRef] = Field(default_factory=list, description="Services using it.")
     description: Text = Field("", description="What it is for.")
 
 
 class SecretsManagement(SpecModel):
     provider: SecretProvider = Field(description="Default secret provider.")
-    address: Url | None = Field(None, description="Provider endpoint, e.g. the Vault address.")
+    address: Url | None = Field(
+        None,
+        description="Provider endpoint: the Vault address (`VAULT_ADDR`) or the Azure Key "
+        "Vault URL (`https://NAME.vault.azure.net`).",
+    )
     auth: Literal["oidc", "kubernetes", "iam", "token", "age"] = Field(
         "oidc", description="How deploy jobs authenticate to the provider."
+    )
+    mount: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
+        description="Vault KV v2 mount the paths are relative to (`vault kv get -mount=MOUNT`).",
+    )
+    namespace: str | None = Field(
+        None,
+        pattern=SECRET_PATH,
+        description="Vault Enterprise namespace; `{environment}` is replaced by the "
+        "environment, e.g. `shop/{environment}`.",
     )
     secrets: list[Secret] = Field(default_factory=list, description="Declared secrets.")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -18,6 +18,10 @@ from generator.spec.model.types import (
     Text,
     Url,
 )
+
+LabelName = Annotated[
+    str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$", description="A Prometheus label name.")
+]
 
 
 class MonitoringTool(SpecModel):
@@ -39,6 +43,11 @@ class MetricsCollection(SpecModel):
     scrape_interval: Duration = Field("30s", description="How often metrics are scraped.")
     retention: Duration = Field("15d", description="How long metrics are kept.")
     targets: list[ScrapeTarget] = Field(default_factory=list, description="What is scraped.")
+    blackbox_exporter: str = Field(
+        "blackbox-exporter:9115",
+        pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$",
+        description="`host:port` of the blackbox exporter that runs the health-indicator probes.",
+    )
 
 
 class Receiver(SpecModel):
@@ -50,15 +59,38 @@ class Receiver(SpecModel):
     credentials: SecretRefName | None = Field(None, description="Secret holding its key.")
 
 
+class SmtpRelay(SpecModel):
+    """The mail relay Alertmanager sends email notifications through."""
+
+    smarthost: str = Field(
+        pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$", description="`host:port` of the relay."
+    )
+    sender: str = Field(
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="From address of notifications."
+    )
+    username: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9._@+-]+$", description="Login at the relay, if it needs one."
+    )
+
+
 class AlertingSystem(SpecModel):
     tool: str = Field("alertmanager", description="Alert router.")
     receivers: list[Receiver] = Field(min_length=1, description="Where alerts go.")
     default_receiver: Identifier = Field(description="Receiver for unmatched alerts.")
-    group_by: list[str] = Field(
+    group_by: list[LabelName] = Field(
         default_factory=lambda: ["alertname", "service"], description="Labels grouped on."
     )
     group_wait: Duration = Field("30s", description="Wait before the first notification.")
+    group_interval: Duration = Field(
+        "5m", description="Wait before notifying about alerts added to an open group."
+    )
     repeat_interval: Duration = Field("4h", description="Resend interval of open alerts.")
+    repeat_intervals: dict[Identifier, Duration] = Field(
+        default_factory=dict,
+        description="Incident severity (`sev1`, …) -> resend interval, replacing "
+        "`repeat_interval` for alerts of that severity.",
+    )
+    smtp: SmtpRelay | None = Field(None, description="Mail relay of `email` receivers.")
 
 
 class MonitoringSystem(SpecModel):

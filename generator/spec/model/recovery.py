@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -29,8 +29,28 @@ class BackupEngine(StrEnum):
     VELERO = "velero"
 
 
+HOSTNAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.?$"
+REPOSITORY = r"^(/|(s3|sftp|rest|gs|azure|b2|swift|rclone):)?[A-Za-z0-9._/:@+=,~-]+$"
+TableName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$",
+        description="A table, optionally schema-qualified: `orders` or `billing.invoices`.",
+    ),
+]
+_REPOSITORY_DESCRIPTION = (
+    "A restic repository (`s3:HOST/BUCKET/PREFIX`, `sftp:…`, `rest:…`, `gs:…`, `azure:…`, "
+    "`b2:…`, `rclone:…` or a local `/path`); for `object_replication` the destination bucket "
+    "(`s3:HOST/BUCKET`); for `velero` the backup storage location's name."
+)
+
+
 class BackupType(SpecModel):
-    """One kind of backup: what is copied, with which engine, to where."""
+    """One kind of backup: what is copied, with which engine, to where.
+
+    Database dumps and base backups are stored in restic repositories too: restic encrypts
+    them, keeps them by the retention policy, checks them and copies them off-site.
+    """
 
     name: Identifier = Field(description="Unique backup name.")
     kind: Literal["full", "incremental", "differential", "snapshot", "logical"] = Field(
@@ -39,11 +59,43 @@ class BackupType(SpecModel):
     engine: BackupEngine = Field(description="Engine that takes the backup.")
     service: ServiceRef = Field(description="Service whose data is backed up.")
     environments: list[EnvironmentRef] = Field(min_length=1, description="Where it runs.")
-    source: str = Field(description="Database name, path or bucket backed up.")
-    repository: str = Field(description="Where backups go, e.g. `s3:s3.amazonaws.com/shop-bk`.")
-    offsite_copy: str | None = Field(None, description="A second repository in another region.")
+    source: str = Field(
+        pattern=r"^[A-Za-z0-9_./-]+$",
+        description="Database name (pg_dump, pg_basebackup, mysqldump), absolute path "
+        "(restic), source bucket (object_replication) or namespace (velero).",
+    )
+    repository: str = Field(pattern=REPOSITORY, description=_REPOSITORY_DESCRIPTION)
+    offsite_copy: str | None = Field(
+        None,
+        pattern=REPOSITORY,
+        description="A second repository in another region, kept in step after each run.",
+    )
     encryption_key: SecretRefName | None = Field(
-        None, description="Secret holding the encryption key; none means unencrypted."
+        None,
+        description="Secret holding the restic repository password: everything in the "
+        "repository is encrypted with it. Object replication and Velero encrypt server-side.",
+    )
+    host: str | None = Field(
+        None,
+        pattern=HOSTNAME,
+        description="Database host (pg_dump, pg_basebackup, mysqldump); defaults to the "
+        "service's first host in the environment.",
+    )
+    user: str | None = Field(
+        None,
+        pattern=r"^[a-z_][a-z0-9_]*$",
+        description="Database role the backup connects as (pg_dump, pg_basebackup, mysqldump).",
+    )
+    credentials: SecretRefName | None = Field(
+        None, description="Secret holding that role's password."
+    )
+    base: Identifier | None = Field(
+        None,
+        description="The full pg_basebackup an `incremental` or `differential` one builds on.",
+    )
+    expect_tables: list[TableName] = Field(
+        default_factory=list,
+        description="Tables that must hold rows after a restore test (databases).",
     )
 
 
@@ -63,12 +115,16 @@ class BackupSchedule(SpecModel):
 
 
 class RetentionPolicy(SpecModel):
-    """Grandfather-father-son retention."""
+    """Grandfather-father-son retention, applied with `restic forget --prune`."""
 
     keep_daily: int = Field(7, ge=0, description="Daily backups kept.")
     keep_weekly: int = Field(4, ge=0, description="Weekly backups kept.")
     keep_monthly: int = Field(12, ge=0, description="Monthly backups kept.")
     keep_yearly: int = Field(0, ge=0, description="Yearly backups kept.")
+    keep_hourly: int = Field(0, ge=0, description="Hourly backups kept.")
+    keep_within: Duration | None = Field(
+        None, description="Keep every backup younger than this (point-in-time restores)."
+    )
 
 
 class BackupStrategy(SpecModel):
@@ -79,6 +135,12 @@ class BackupStrategy(SpecModel):
     retention_policy: RetentionPolicy = Field(
         default_factory=RetentionPolicy, description="How long backups are kept."
     )
+    runner_image: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9._/:@-]*$",
+        description="Image with bash, the backup engines and the secret provider's CLI. The "
+        "Kubernetes CronJobs run the generated scripts in it; without it none are generated.",
+    )
 
 
 class RecoveryProcedure(SpecModel):
@@ -88,6 +150,33 @@ class RecoveryProcedure(SpecModel):
     duration: Duration = Field(description="How long it takes; summed against the RTO.")
     owner: RoleRef = Field(description="Role that performs it.")
     confirm: bool = Field(True, description="Ask before running it.")
+    action: Literal["traffic_switch"] | None = Field(
+        None,
+        description="`traffic_switch`: this step moves traffic as `failover_strategy` says "
+        "(the generated DNS change, or a confirmed manual switch).",
+    )
+    in_drill: bool = Field(
+        True, description="Run it during DR drills; `false` skips it (e.g. fencing production)."
+    )
+
+
+class DnsTarget(SpecModel):
+    """A DNS record moved on failover: what it points at normally and after failover."""
+
+    record: str = Field(pattern=HOSTNAME, description="Record name, e.g. `shop.example.com`.")
+    primary: str = Field(pattern=HOSTNAME, description="Load balancer serving the primary.")
+    secondary: str = Field(pattern=HOSTNAME, description="Load balancer serving the secondary.")
+    primary_alias_zone: str | None = Field(
+        None,
+        pattern=r"^[A-Z0-9]{1,32}$",
+        description="Hosted zone of the primary's load balancer: the record becomes a Route 53 "
+        "alias (required at the zone apex); without it, a CNAME.",
+    )
+    secondary_alias_zone: str | None = Field(
+        None,
+        pattern=r"^[A-Z0-9]{1,32}$",
+        description="Hosted zone of the secondary's load balancer.",
+    )
 
 
 class FailoverStrategy(SpecModel):
@@ -101,9 +190,17 @@ class FailoverStrategy(SpecModel):
     )
     dns_record: str | None = Field(None, description="Record switched, e.g. `shop.example.com`.")
     dns_ttl: Duration = Field("60s", description="TTL of that record.")
+    dns_zone_id: str | None = Field(
+        None,
+        pattern=r"^[A-Z0-9]{1,32}$",
+        description="Route 53 hosted zone of `dns_targets`; the failover script switches them.",
+    )
+    dns_targets: list[DnsTarget] = Field(
+        default_factory=list, description="Records switched on failover and back on failback."
+    )
     automatic: bool = Field(False, description="Fail over without a human decision.")
-    drill_schedule: str | None = Field(
-        None, pattern=r"^\S+(\s+\S+){4}$", description="Cron of DR drills (test_recovery_plan)."
+    drill_schedule: Cron | None = Field(
+        None, description="When DR drills are due (test_recovery_plan), in `project.timezone`."
     )
     failback: list[Text] = Field(default_factory=list, description="Steps to fail back.")
 

@@ -101,6 +101,12 @@ class AlertThreshold(SpecModel):
     critical: float | None = Field(None, description="Critical level.")
     for_: Duration = Field("5m", alias="for", description="How long before it fires.")
     summary: Text = Field("", description="One line for the alert notification.")
+    warning_severity: Identifier | None = Field(
+        None, description="Incident severity of the warning alert; overrides the default."
+    )
+    critical_severity: Identifier | None = Field(
+        None, description="Incident severity of the critical alert; overrides the default."
+    )
 
 
 class AlertThresholds(SpecModel):
@@ -108,6 +114,16 @@ class AlertThresholds(SpecModel):
 
     evaluation_interval: Duration = Field("30s", description="Rule evaluation interval.")
     thresholds: list[AlertThreshold] = Field(default_factory=list, description="Alert levels.")
+    warning_severity: Identifier | None = Field(
+        None,
+        description="Incident severity (operations.incident_response) of warning alerts, "
+        "which picks their escalation path; default: the least severe level.",
+    )
+    critical_severity: Identifier | None = Field(
+        None,
+        description="Incident severity of critical alerts and failed probes; default: the "
+        "most severe level.",
+    )
 
 
 class HealthCheck(SpecModel):

@@ -16,6 +16,7 @@ from generator.spec.rules.compliance import compliance_requirements
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.graphs import acyclic
 from generator.spec.rules.names import references_resolve, unique_names
+from generator.spec.rules.operability import OPERABILITY_RULES
 from generator.spec.rules.values import cron_expressions, plain_secrets
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     cron_expressions,
     plain_secrets,
     compliance_requirements,
+    *OPERABILITY_RULES,
 )
 
 

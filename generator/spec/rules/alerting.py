@@ -1,0 +1,71 @@
+"""Alerts that can fire and reach someone: thresholds in a sensible order, receivers with
+what their channel needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.diagnostics import Diagnostic
+from generator.spec.rules.context import RuleContext
+
+_THRESHOLDS = ("health_check", "alert_thresholds", "thresholds")
+_RECEIVERS = ("monitoring", "alerting_system", "receivers")
+_NEEDS_KEY = {
+    "slack": "its incoming-webhook URL",
+    "pagerduty": "its Events API routing key",
+    "opsgenie": "its API key",
+}
+
+
+def threshold_levels(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Each threshold has a level, and critical lies beyond warning."""
+    for index, threshold in enumerate(ctx.plan.health_check.alert_thresholds.thresholds):
+        path = (*_THRESHOLDS, index)
+        warning, critical = threshold.warning, threshold.critical
+        if warning is None and critical is None:
+            yield ctx.at(
+                (*path, "name"),
+                "alert-levels",
+                f"alert threshold `{threshold.name}` has neither a warning nor a critical level",
+                hint="add `warning: N`, `critical: N` or both",
+            )
+            continue
+        if warning is None or critical is None:
+            continue
+        rising = threshold.operator in (">", ">=")
+        if (critical < warning) if rising else (critical > warning):
+            yield Diagnostic(
+                "alert-levels",
+                f"critical level {critical:g} is {'below' if rising else 'above'} the warning "
+                f"level {warning:g}, so `{threshold.name}` would be critical before it warns",
+                ctx.positions.value((*path, "critical")),
+                (*path, "critical"),
+                hint=f"with `operator: {threshold.operator}`, critical lies "
+                f"{'above' if rising else 'below'} warning",
+                notes=(("the warning level is set here", ctx.positions.value((*path, "warning"))),),
+            )
+
+
+def receiver_settings(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Paging and chat receivers name their secret; email receivers have a mail relay."""
+    system = ctx.plan.monitoring.alerting_system
+    if system is None:
+        return
+    for index, receiver in enumerate(system.receivers):
+        path = (*_RECEIVERS, index)
+        if receiver.type in _NEEDS_KEY and receiver.credentials is None:
+            yield ctx.at(
+                (*path, "type"),
+                "receiver-credentials",
+                f"a {receiver.type} receiver needs {_NEEDS_KEY[receiver.type]}, and "
+                f"`{receiver.name}` names no credentials",
+                hint="declare it as a secret and set `credentials: NAME`",
+            )
+        if receiver.type == "email" and system.smtp is None:
+            yield ctx.at(
+                (*path, "type"),
+                "receiver-smtp",
+                f"email receiver `{receiver.name}` needs a mail relay, and alerting_system has "
+                "no smtp",
+                hint="add `smtp: {smarthost: smtp.example.com:587, sender: alerts@example.com}`",
+            )

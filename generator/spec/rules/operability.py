@@ -1,0 +1,22 @@
+"""The rules about running the system: configuration, backups, recovery and alerting."""
+
+from __future__ import annotations
+
+from generator.spec.rules import alerting, backups, configuration, recovery
+
+OPERABILITY_RULES = (
+    configuration.variable_sources,
+    configuration.config_keys,
+    configuration.secret_locations,
+    configuration.secret_rotation,
+    backups.backup_repositories,
+    backups.backup_encryption,
+    backups.backup_chains,
+    backups.backups_scheduled,
+    recovery.rpo_schedules,
+    recovery.rto_budget,
+    recovery.failover_environment,
+    recovery.retention_covers_compliance,
+    alerting.threshold_levels,
+    alerting.receiver_settings,
+)
