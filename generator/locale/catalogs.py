@@ -1,0 +1,126 @@
+"""Keep the message catalogs in step with the templates and the docs family's code.
+
+``extract()`` finds every message; ``update()`` rewrites each ``.po`` file so it holds
+exactly those messages: new ones are added untranslated (English gets the message itself),
+vanished ones are dropped, existing translations are kept. Run ``scripts/update-catalogs``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from generator.locale import DOMAIN, LANGUAGES, catalog_path
+from generator.paths import builtin_templates_dir
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+# Where messages live: the manual's templates, and the Python that plans it.
+SOURCES: tuple[tuple[Path, str], ...] = (
+    (builtin_templates_dir() / "docs", "**.j2"),
+    (_PACKAGE / "targets" / "docs", "**.py"),
+    (_PACKAGE / "locale", "**.py"),
+)
+_JINJA_OPTIONS = {
+    "trimmed": "true",
+    "newstyle_gettext": "true",
+    "silent": "false",
+    "extensions": "jinja2.ext.do,jinja2.ext.loopcontrols",
+    "trim_blocks": "true",
+    "lstrip_blocks": "true",
+}
+
+
+def extract() -> dict[str, list[str]]:
+    """Message -> where it is used (``file:line``), in a stable order."""
+    found: dict[str, list[str]] = {}
+    for message, where in _messages():
+        found.setdefault(message, []).append(where)
+    return dict(sorted(found.items()))
+
+
+def _messages() -> Iterator[tuple[str, str]]:
+    for directory, pattern in SOURCES:
+        method = "jinja2" if pattern.endswith(".j2") else "python"
+        method_map = [(pattern, method)]
+        options = {pattern: _JINJA_OPTIONS} if method == "jinja2" else {}
+        for filename, line, message, _, _ in extract_from_dir(
+            directory,
+            method_map=method_map,
+            options_map=options,
+            keywords={"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)},
+        ):
+            for text in message if isinstance(message, tuple) else (message,):
+                if text:
+                    where = f"{directory.name}/{filename}:{line}"
+                    yield text, where
+
+
+def load(language: str) -> Catalog:
+    """The ``.po`` catalog of ``language`` as committed."""
+    with catalog_path(language).open("rb") as po:
+        return read_po(po, locale=language, domain=DOMAIN)
+
+
+def update(language: str, messages: dict[str, list[str]]) -> str:
+    """The ``.po`` text of ``language`` holding exactly ``messages``."""
+    path = catalog_path(language)
+    old = load(language) if path.exists() else Catalog(locale=language, domain=DOMAIN)
+    new = Catalog(
+        locale=language,
+        domain=DOMAIN,
+        project="deployplan",
+        version="",
+        copyright_holder="deployplan maintainers",
+        charset="utf-8",
+        fuzzy=False,
+    )
+    for message, places in messages.items():
+        previous = old.get(message)
+        translated = previous.string if previous is not None and previous.string else ""
+        if language == "en" and not translated:
+            translated = message
+        new.add(message, translated, locations=[(p.rsplit(":", 1)[0], 0) for p in places])
+    buffer = io.BytesIO()
+    write_po(buffer, new, width=100, omit_header=False, sort_output=True, no_location=False)
+    return _stable(buffer.getvalue().decode("utf-8"))
+
+
+def _stable(text: str) -> str:
+    # the header records the time of writing; drop it so unchanged catalogs stay unchanged
+    lines = [
+        ln
+        for ln in text.splitlines()
+        if not ln.startswith(('"POT-Creation-Date', '"PO-Revision-Date'))
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def missing(language: str) -> list[str]:
+    """Messages with no translation in ``language`` (empty or fuzzy)."""
+    catalog = load(language)
+    return sorted(
+        message
+        for message in extract()
+        if (entry := catalog.get(message)) is None or not entry.string or entry.fuzzy
+    )
+
+
+def main() -> int:
+    """Rewrite every catalog; print the messages still to translate."""
+    messages = extract()
+    for language in LANGUAGES:
+        path = catalog_path(language)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(update(language, messages), encoding="utf-8")
+        todo = missing(language)
+        print(f"{path}: {len(messages)} messages, {len(todo)} untranslated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

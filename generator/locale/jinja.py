@@ -1,0 +1,61 @@
+"""Jinja2's i18n extension, wired to the message catalogs and to escaping by output kind.
+
+Templates write ``{% trans name=value %}…%(name)s…{% endtrans %}`` or ``_("…")``. The
+language is the template context's ``language`` (English when absent). Values passed to
+a message are escaped like any ``{{ value }}``; the translated sentence itself is text
+the project wrote. In Markdown and XML it may carry markup (a code span, a link), so it is
+printed as is around the escaped values; in every other kind (shell, YAML, JSON, plain
+text) the whole sentence is one value and escaped as one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from jinja2.ext import InternationalizationExtension
+from jinja2.runtime import Context
+
+from generator.locale import translations
+from generator.render import Raw
+
+
+class I18n(InternationalizationExtension):
+    """``jinja2.ext.i18n`` with new-style gettext, trimmed messages and kind-aware escaping."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        environment.policies["ext.i18n.trimmed"] = True
+        environment.newstyle_gettext = True  # type: ignore[attr-defined]
+        environment.globals.update(gettext=_gettext, ngettext=_ngettext)
+
+
+def _language(context: Context) -> str:
+    return str(context.get("language", "en"))
+
+
+@jinja2.pass_context
+def _gettext(context: Context, message: str, /, **variables: Any) -> str:
+    text = translations(_language(context)).gettext(message)
+    return _format(context.environment, text, variables)
+
+
+@jinja2.pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    text = translations(_language(context)).ngettext(singular, plural, num)
+    return _format(context.environment, text, {"num": num, **variables})
+
+
+def _format(environment: jinja2.Environment, text: str, variables: dict[str, Any]) -> str:
+    finalize = environment.finalize
+    assert finalize is not None  # the renderer always escapes through finalize
+    if _is_markup(environment):
+        return Raw(text % {name: finalize(value) for name, value in variables.items()})
+    return text % variables
+
+
+def _is_markup(environment: jinja2.Environment) -> bool:
+    # Markdown and XML escape "<" as a character reference; shell, YAML, JSON and plain
+    # text quote it or keep it. Asking the finalizer keeps the kinds defined in one place.
+    finalize = environment.finalize
+    return finalize is not None and str(finalize("<")).startswith("&")
