@@ -158,6 +158,17 @@ class EscalationPath(SpecModel):
     levels: list[EscalationLevel] = Field(min_length=1, description="Who is paged, when.")
 
 
+class MaintenanceCalendar(SpecModel):
+    """The period the maintenance calendar and the backup timeline show.
+
+    A fixed first day rather than "today" keeps the generated pages byte-identical from
+    run to run; move it forward (say, each quarter) to publish the next period.
+    """
+
+    start: dt.date = Field(description="First day shown, e.g. `2026-01-05`.")
+    weeks: int = Field(4, ge=1, le=26, description="How many weeks the calendar covers.")
+
+
 class OperationalProcedures(SpecModel):
     """Seed §8.2 ``OperationalProcedures``."""
 
@@ -167,4 +178,9 @@ class OperationalProcedures(SpecModel):
     incident_response: IncidentResponse | None = Field(None, description="Incident handling.")
     escalation_paths: list[EscalationPath] = Field(
         default_factory=list, description="Who is paged, in what order."
+    )
+    calendar: MaintenanceCalendar | None = Field(
+        None,
+        description="Period of the maintenance calendar and backup timeline in the manual; "
+        "without it the manual lists each window's rule but no dates.",
     )

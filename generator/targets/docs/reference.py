@@ -1,44 +1,38 @@
-"""The ``docs`` family: manual pages generated into the MkDocs docs_dir."""
+"""Reference pages: the environment matrix and the spec reference."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
-from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.environments import DeploymentEnvironment
 from generator.spec.model.types import cpu_millicores, size_bytes
 from generator.spec.schema import validation_schema
 from generator.targets.context import PlanContext
+from generator.targets.docs.overview import OVERVIEW
+from generator.targets.docs.site import Page, Site
+from generator.targets.docs.traceability import REFERENCE
 from generator.targets.reference import reference_sections
 
 
-def plan(context: PlanContext) -> list[Artifact]:
+def pages(site: Site) -> list[Page]:
     """The environment matrix and the spec reference."""
+    context = site.context
     return [
-        _page(
+        site.page(
             "reference/environments.md",
-            "docs/environments.md.j2",
+            "environments.md.j2",
+            (OVERVIEW,),
             environments=environment_matrix(context),
             services=context.plan.services,
         ),
-        _page(
+        site.page(
             "reference/spec.md",
-            "docs/spec-reference.md.j2",
+            "spec-reference.md.j2",
+            (REFERENCE,),
             sections=reference_sections(validation_schema()),
         ),
     ]
-
-
-def _page(path: str, template: str, **context: Any) -> Artifact:
-    return Artifact(
-        root=Root.DOCS,
-        path=PurePosixPath(path),
-        template=template,
-        family="docs",
-        context=context,
-    )
 
 
 def environment_matrix(context: PlanContext) -> list[dict[str, Any]]:

@@ -1,0 +1,104 @@
+"""What every page of the manual site is planned from: the plan, its language, its files."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator.artifact import Artifact, Root
+from generator.locale import translations
+from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.project import Team
+from generator.targets.context import PlanContext
+
+FAMILY = "docs"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A manual page and where it sits in the navigation (a path of section titles)."""
+
+    artifact: Artifact
+    section: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """The plan, the manual's language, and the files the other families generate."""
+
+    context: PlanContext
+    planned: tuple[Artifact, ...] = field(default=())
+
+    @property
+    def plan(self) -> DeploymentPlan:
+        return self.context.plan
+
+    @property
+    def language(self) -> str:
+        return self.plan.project.docs_language.value
+
+    @cached_property
+    def gettext(self) -> Callable[[str], str]:
+        """Translate a message (for text built in Python, e.g. navigation titles)."""
+        return translations(self.language).gettext
+
+    def page(self, path: str, template: str, section: tuple[str, ...], **values: Any) -> Page:
+        """A page at ``path`` under ``site_docs/``, rendered by ``docs/<template>``."""
+        where = PurePosixPath(path)
+        root = posixpath.relpath(".", where.parent.as_posix())
+        artifact = Artifact(
+            root=Root.DOCS,
+            path=where,
+            template=f"docs/{template}",
+            family=FAMILY,
+            context={
+                "language": self.language,
+                "project": self.plan.project,
+                "spec_label": self.context.spec_label,
+                "root": "" if root == "." else root + "/",
+                **values,
+            },
+        )
+        return Page(artifact, section)
+
+    @cached_property
+    def teams(self) -> dict[str, Team]:
+        """Teams by name, for contact details."""
+        return {team.name: team for team in self.plan.project.teams}
+
+    @cached_property
+    def service_order(self) -> list[str]:
+        """Services in the order they are deployed: everything a service requires first."""
+        return deploy_order(self.plan)
+
+    def services_named(self, names: list[str]) -> list[Service]:
+        """The named services, in deploy order."""
+        wanted = set(names)
+        return [self.plan.service(n) for n in self.service_order if n in wanted]
+
+    def outputs(self, **match: str) -> list[Artifact]:
+        """Planned files under ``output/`` whose service / environment match."""
+        return [
+            a
+            for a in self.planned
+            if a.root is Root.OUTPUT and all(getattr(a, k) == v for k, v in match.items())
+        ]
+
+
+def deploy_order(plan: DeploymentPlan) -> list[str]:
+    """Services sorted so that each comes after the services it requires (spec order ties)."""
+    names = [s.name for s in plan.services]
+    requires: dict[str, set[str]] = {name: set() for name in names}
+    for dependency in plan.deployment_flow.dependencies if plan.deployment_flow else []:
+        if not dependency.external and dependency.requires in requires:
+            requires[dependency.service].add(dependency.requires)
+    order: list[str] = []
+    while len(order) < len(names):
+        ready = [n for n in names if n not in order and requires[n] <= set(order)]
+        # the rules reject cycles; should one slip through, keep spec order for the rest
+        order.extend(ready[:1] or [n for n in names if n not in order])
+    return order
