@@ -181,6 +181,76 @@ def _run(ctx: click.Context, action: Callable[[], int]) -> None:
 
 
 def main() -> None:
+@cli.group()
+def docs() -> None:
+    """Build or live-preview the manual site (MkDocs) after generating its pages."""
+
+
+def _docs_options(function: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(
+        [
+            spec_argument,
+            click.option(
+                "-f",
+                "--config-file",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=Path("mkdocs.yml"),
+                show_default=True,
+                help="The MkDocs configuration.",
+            ),
+            click.option(
+                "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output")
+            ),
+            click.option(
+                "--templates",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=None,
+                help="Templates overriding the built-in ones by path [default: ./templates].",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+@docs.command("build")
+@_docs_options
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.pass_context
+def docs_build(
+    ctx: click.Context,
+    spec: Path,
+    config_file: Path,
+    out: Path,
+    templates: Path | None,
+    site_dir: Path | None,
+) -> None:
+    """Generate, then `mkdocs build --strict`."""
+    from generator.commands import docs as command
+
+    options = command.DocsOptions(spec, config_file, out, templates)
+    _run(ctx, lambda: command.build(options, site_dir))
+
+
+@docs.command("serve")
+@_docs_options
+@click.option("-a", "--dev-addr", default=None, help="IP:PORT to serve on [default: MkDocs'].")
+@click.pass_context
+def docs_serve(
+    ctx: click.Context,
+    spec: Path,
+    config_file: Path,
+    out: Path,
+    templates: Path | None,
+    dev_addr: str | None,
+) -> None:
+    """Generate and serve the site; a change to the spec or a template regenerates it."""
+    from generator.commands import docs as command
+
+    options = command.DocsOptions(spec, config_file, out, templates)
+    _run(ctx, lambda: command.serve(options, dev_addr))
+
+
     """Console-script entry point."""
     cli(prog_name="deployplan")
 
