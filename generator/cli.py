@@ -153,34 +153,6 @@ def sync(
     _run(ctx, lambda: command.run(options))
 
 
-def _print(text: str) -> int:
-    click.echo(text, nl=False)
-    return 0
-
-
-def _run(ctx: click.Context, action: Callable[[], int]) -> None:
-    """The one place where errors become exit codes."""
-    try:
-        code = action()
-    except DeployplanError as exc:
-        click.echo(f"deployplan: {exc}", err=True)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("deployplan: interrupted", err=True)
-        code = 130
-    except Exception as exc:
-        if ctx.obj.get("debug"):
-            raise
-        click.echo(
-            f"deployplan: internal error: {type(exc).__name__}: {exc} "
-            "(rerun with --debug for the traceback)",
-            err=True,
-        )
-        code = EXIT_INTERNAL
-    ctx.exit(code)
-
-
-def main() -> None:
 @cli.group()
 def docs() -> None:
     """Build or live-preview the manual site (MkDocs) after generating its pages."""
@@ -251,6 +223,34 @@ def docs_serve(
     _run(ctx, lambda: command.serve(options, dev_addr))
 
 
+def _print(text: str) -> int:
+    click.echo(text, nl=False)
+    return 0
+
+
+def _run(ctx: click.Context, action: Callable[[], int]) -> None:
+    """The one place where errors become exit codes."""
+    try:
+        code = action()
+    except DeployplanError as exc:
+        click.echo(f"deployplan: {exc}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("deployplan: interrupted", err=True)
+        code = 130
+    except Exception as exc:
+        if ctx.obj.get("debug"):
+            raise
+        click.echo(
+            f"deployplan: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback)",
+            err=True,
+        )
+        code = EXIT_INTERNAL
+    ctx.exit(code)
+
+
+def main() -> None:
     """Console-script entry point."""
     cli(prog_name="deployplan")
 
