@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.artifact import Artifact
-from generator.targets import docs, environments, pipelines
+from generator.targets import deploy, docs, environments, pipelines
 from generator.targets.context import PlanContext
 
 Planner = Callable[[PlanContext], list[Artifact]]
 
 FAMILIES: dict[str, Planner] = {
+    "deploy": deploy.plan,
     "docs": docs.plan,
     "environments": environments.plan,
     "pipelines": pipelines.plan,

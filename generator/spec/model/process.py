@@ -91,7 +91,13 @@ class ValidationPoint(SpecModel):
     name: Identifier = Field(description="Unique gate name.")
     after_stage: StageRef = Field(description="The stage the gate follows.")
     check: Check = Field(description="What is checked.")
-    retries: int = Field(5, ge=0, le=100, description="Attempts before the gate fails.")
+    services: list[ServiceRef] = Field(
+        default_factory=list, description="Services whose deploys it gates; empty means all."
+    )
+    environments: list[EnvironmentRef] = Field(
+        default_factory=list, description="Environments where it gates; empty means all."
+    )
+    retries: int = Field(5, ge=0, le=100, description="Extra attempts after a failed check.")
     interval: Duration = Field("10s", description="Pause between attempts.")
     deadline: Duration = Field("5m", description="Give up after this long.")
     on_failure: Literal["rollback", "abort", "continue"] = Field(

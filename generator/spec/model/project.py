@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -94,9 +94,11 @@ class Target(SpecModel):
     strategy: Strategy = Field(Strategy.ROLLING, description="Rollout strategy.")
     namespace: Name | None = Field(None, description="Kubernetes namespace (kubernetes, helm).")
     chart: str | None = Field(None, description="Helm chart reference (helm).")
-    hosts: list[str] = Field(
+    hosts: list[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")]
+    ] = Field(
         default_factory=list,
-        description="Hosts or inventory groups (ansible, systemd).",
+        description="Host names (ansible, systemd).",
     )
     release_dir: str | None = Field(
         None,
@@ -109,6 +111,19 @@ class Target(SpecModel):
     )
     managed_service: str | None = Field(
         None, description="The provider's product, e.g. `aws-rds-postgresql` (managed)."
+    )
+    release: Name | None = Field(
+        None, description="Helm release name (helm); defaults to the service name."
+    )
+    unit: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.@-]+\.service$",
+        description="systemd unit restarted on each host (systemd); defaults to `<service>.service`.",
+    )
+    ssh_user: str | None = Field(
+        None,
+        pattern=r"^[a-z_][a-z0-9_-]*$",
+        description="User the deploy logs in as over ssh (systemd).",
     )
 
 

@@ -54,6 +54,21 @@ class ValidationCriteria(SpecModel):
     required_scenarios: list[Identifier] = Field(
         default_factory=list, description="Scenarios that must pass."
     )
+    error_rate_query: Text | None = Field(
+        None,
+        description="PromQL giving a service's error rate in percent; `$SERVICE` is replaced "
+        "by the service name. `verify.sh` compares it with `max_error_rate`.",
+    )
+    p95_latency_query: Text | None = Field(
+        None,
+        description="PromQL giving a service's p95 latency in seconds (`$SERVICE` replaced); "
+        "compared with `max_p95_latency`.",
+    )
+    availability_query: Text | None = Field(
+        None,
+        description="PromQL giving a service's availability in percent (`$SERVICE` replaced); "
+        "compared with `min_availability`.",
+    )
 
 
 class DeploymentTesting(SpecModel):

@@ -1,0 +1,98 @@
+"""What each deployment engine needs in its scripts, and the extra files it reads.
+
+Engines and the strategies they carry out:
+
+- ``kubernetes``: ``kubectl apply -k`` of the generated overlay with the release's image tag,
+  ``rollout status``, ``rollout undo``. ``rolling``/``recreate`` are the Deployment's own
+  strategies; ``canary`` scales a second Deployment (``<service>-canary``, same Service) to
+  each ``canary_steps`` share of the replicas, gating every step, then promotes;
+  ``blue_green`` brings the release up at full size as ``<service>-preview`` (no traffic),
+  gates it, then switches the main Deployment with all new pods ready before any old one
+  goes (maxSurge 100 %, maxUnavailable 0).
+- ``helm``: ``helm upgrade --install --atomic --wait`` with generated values, ``helm rollback``.
+- ``ansible``: ``ansible-playbook`` with a generated inventory; ``rolling`` is ``serial: 1``.
+- ``compose``: ``docker compose up -d --wait`` with the release's image.
+- ``systemd``: release directories over ssh, an atomic ``current`` symlink switch and
+  ``systemctl restart``, host after host.
+- ``local``: the same release directories on this host; the start command runs in the
+  background with a pid file.
+- ``managed``: nothing to roll out (the provider runs it); checks still run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.project import Engine, Strategy, Target
+
+#: Strategies each engine can carry out; the rules reject other combinations.
+STRATEGIES: dict[Engine, frozenset[Strategy]] = {
+    Engine.KUBERNETES: frozenset(Strategy),
+    Engine.HELM: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.ANSIBLE: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.COMPOSE: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.SYSTEMD: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.LOCAL: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.MANAGED: frozenset(Strategy),
+}
+
+#: Commands each engine's scripts call; preflight checks they are installed.
+TOOLS: dict[Engine, tuple[str, ...]] = {
+    Engine.KUBERNETES: ("kubectl",),
+    Engine.HELM: ("helm", "kubectl"),
+    Engine.ANSIBLE: ("ansible-playbook", "ansible"),
+    Engine.COMPOSE: ("docker",),
+    Engine.SYSTEMD: ("ssh", "tar"),
+    Engine.LOCAL: ("setsid", "tar"),
+    Engine.MANAGED: (),
+}
+
+
+def namespace(plan: DeploymentPlan, target: Target, env: str) -> str:
+    """The Kubernetes namespace of a target: its own, the environment's, or the project's."""
+    return target.namespace or plan.environments[env].configuration.namespace or plan.project.name
+
+
+def replicas(plan: DeploymentPlan, service: str, env: str) -> int:
+    """Instances of ``service`` in ``env`` (1 when nothing is allocated)."""
+    allocation = plan.environments[env].infrastructure.compute_resources.allocations.get(service)
+    return allocation.replicas if allocation else 1
+
+
+def target_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """Every engine setting a script template may read, with neutral defaults."""
+    target = service.targets[env]
+    environment = plan.environments[env]
+    return {
+        "engine": target.engine.value,
+        "strategy": target.strategy.value,
+        "namespace": namespace(plan, target, env),
+        "kube_context": environment.configuration.kube_context or "",
+        "chart": target.chart or "",
+        "release": target.release or service.name,
+        "hosts": list(target.hosts),
+        "ssh_user": target.ssh_user or "",
+        "unit": target.unit or f"{service.name}.service",
+        "release_dir": target.release_dir or f"/opt/{service.name}",
+        "canary_steps": [p for p in target.canary_steps if p < 100],
+        "managed_service": target.managed_service or "",
+        "image": service.image or "",
+        "start_command": service.start_command or "",
+        "replicas": replicas(plan, service.name, env),
+        "compose_project": f"{plan.project.name}-{env}",
+        "inventory_group": service.name.replace("-", "_"),
+        "tools": list(TOOLS[target.engine]),
+    }
+
+
+def probe_hosts(plan: DeploymentPlan, service: Service, env: str) -> list[str]:
+    """Where health probes reach the service from the deploy job."""
+    target = service.targets[env]
+    if target.engine in (Engine.KUBERNETES, Engine.HELM):
+        return [f"{service.name}.{namespace(plan, target, env)}.svc.cluster.local"]
+    if target.engine in (Engine.SYSTEMD, Engine.ANSIBLE):
+        return list(target.hosts)
+    if target.engine is Engine.MANAGED:
+        return []
+    return ["127.0.0.1"]

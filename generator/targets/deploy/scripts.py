@@ -1,0 +1,204 @@
+"""The deploy scripts of one service in one environment, and what their templates read."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator.artifact import Artifact, Root
+from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.project import Engine
+from generator.spec.model.testing import HealthIndicator
+from generator.spec.model.types import cpu_millicores, duration_seconds
+from generator.targets.deploy import flow
+from generator.targets.deploy.engines import probe_hosts, target_context
+
+SCRIPTS = ("deploy", "rollback", "preflight", "prepare", "verify", "healthcheck")
+#: Extra files an engine reads, next to the scripts: file name -> template.
+ENGINE_FILES: dict[Engine, tuple[str, ...]] = {
+    Engine.HELM: ("values.yaml",),
+    Engine.ANSIBLE: ("inventory.ini", "playbook.yml"),
+    Engine.COMPOSE: ("compose.yaml",),
+}
+
+
+def script_dir(service: str, env: str) -> PurePosixPath:
+    """``services/<service>/deploy/<env>`` under the output root."""
+    return PurePosixPath("services", service, "deploy", env)
+
+
+def artifacts(plan: DeploymentPlan, service: Service, env: str) -> list[Artifact]:
+    """``lib.sh``, the six scripts and the engine's own files for ``service`` in ``env``."""
+    context = script_context(plan, service, env)
+    folder = script_dir(service.name, env)
+    names = [("lib.sh", False), *((f"{n}.sh", True) for n in SCRIPTS)]
+    names += [(f, False) for f in ENGINE_FILES.get(service.targets[env].engine, ())]
+    return [
+        Artifact(
+            root=Root.OUTPUT,
+            path=folder / name,
+            template=f"deploy/{name}.j2",
+            family="deploy",
+            context=context,
+            environment=env,
+            service=service.name,
+            executable=executable,
+        )
+        for name, executable in names
+    ]
+
+
+def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """Everything the templates of one service × environment read."""
+    environment = plan.environments[env]
+    flow_spec = plan.deployment_flow
+    policy = plan.version_management.release_policy if plan.version_management else None
+    return {
+        "project": plan.project.name,
+        "service": service.name,
+        "description": service.description,
+        "port": service.port or 0,
+        "environment": env,
+        "environment_type": environment.environment_type.value,
+        "confirm": flow.needs_confirmation(plan, env),
+        "audit_log": environment.configuration.audit_log,
+        "target": target_context(plan, service, env),
+        "stages": flow.stages_for(plan, service, env),
+        "freeze_windows": flow.freeze_windows(plan, env),
+        "hotfixes_during_freeze": policy.hotfixes_during_freeze if policy else True,
+        "rollback_automatic": flow_spec.rollback.automatic if flow_spec else True,
+        "keep_releases": flow_spec.rollback.keep_releases if flow_spec else 5,
+        "prometheus_url": _prometheus_url(plan),
+        "health": _health(plan, service, env),
+        "scenarios": _scenarios(plan, service.name, env),
+        "criteria": _criteria(plan, service.name),
+        "secret_vars": _secret_vars(plan, service.name),
+        "env_vars": plain_variables(plan, service.name, env),
+        "allocation": _allocation(plan, service.name, env),
+        "rollback_timeout": _rollback_timeout(plan),
+    }
+
+
+def plain_variables(plan: DeploymentPlan, service: str, env: str) -> dict[str, str]:
+    """Variables with plain values that ``service`` gets in ``env``, by name."""
+    return {
+        v.name: v.overrides.get(env, v.value or "")
+        for v in sorted(plan.configuration_management.environment_variables, key=lambda v: v.name)
+        if not v.secret and (not v.services or service in v.services)
+    }
+
+
+def _allocation(plan: DeploymentPlan, service: str, env: str) -> dict[str, Any]:
+    allocations = plan.environments[env].infrastructure.compute_resources.allocations
+    allocation = allocations.get(service)
+    if allocation is None:
+        return {"replicas": 1}
+    cores = format(cpu_millicores(allocation.cpu) / 1000, "g")
+    return {**allocation.model_dump(mode="json", exclude_none=True), "cpus": cores}
+
+
+def _rollback_timeout(plan: DeploymentPlan) -> str:
+    """A rollback may take as long as the deploy stage (10 minutes when none is set)."""
+    stages = plan.deployment_flow.stages if plan.deployment_flow else []
+    deploys = [s.timeout for s in stages if s.action.value == "deploy"]
+    return flow.seconds(deploys[0]) if deploys else "600"
+
+
+def _prometheus_url(plan: DeploymentPlan) -> str:
+    tools = [t for t in plan.monitoring.monitoring_tools if t.kind == "metrics" and t.url]
+    return tools[0].url or "" if tools else ""
+
+
+def _health(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
+    indicators = [i for i in plan.health_check.health_indicators if i.service == service.name]
+    if not indicators and service.health_path and service.port:
+        indicators = [
+            HealthIndicator(
+                name="health", service=service.name, type="http", path=service.health_path
+            )
+        ]
+    hosts = probe_hosts(plan, service, env)
+    probes = []
+    for indicator in indicators:
+        port = indicator.port or service.port or 0
+        for host in hosts if indicator.type != "command" else [""]:
+            url = f"http://{host}:{port}{indicator.path or '/'}" if indicator.type == "http" else ""
+            probes.append(
+                {
+                    "name": indicator.name,
+                    "type": indicator.type,
+                    "host": host,
+                    "port": port,
+                    "url": url,
+                    "command": indicator.command or "",
+                    "expect_status": indicator.expect_status,
+                    "timeout": flow.seconds(indicator.timeout),
+                }
+            )
+    return probes
+
+
+def _scenarios(plan: DeploymentPlan, service: str, env: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "type": s.type.value,
+            "command": s.command,
+            "timeout": flow.seconds(s.timeout),
+            "required": s.required,
+        }
+        for s in plan.deployment_testing.test_scenarios
+        if service in s.services and env in s.environments
+    ]
+
+
+def _criteria(plan: DeploymentPlan, service: str) -> list[dict[str, str]]:
+    """Validation criteria that have a query, as (name, query, operator, limit)."""
+    criteria = plan.deployment_testing.validation_criteria
+    checks = (
+        ("error_rate", criteria.error_rate_query, "<=", criteria.max_error_rate),
+        (
+            "p95_latency",
+            criteria.p95_latency_query,
+            "<=",
+            duration_seconds(criteria.max_p95_latency),
+        ),
+        ("availability", criteria.availability_query, ">=", criteria.min_availability),
+    )
+    return [
+        {
+            "name": name,
+            "query": query.replace("$SERVICE", service),
+            "operator": operator,
+            "limit": format(limit, "g"),
+        }
+        for name, query, operator, limit in checks
+        if query
+    ]
+
+
+def _secret_vars(plan: DeploymentPlan, service: str) -> list[str]:
+    """Required variables of ``service`` that come from secrets: preflight checks them."""
+    return sorted(
+        v.name
+        for v in plan.configuration_management.environment_variables
+        if v.secret and v.required and (not v.services or service in v.services)
+    )
+
+
+def deploy_all(plan: DeploymentPlan, env: str) -> Artifact:
+    """``environments/<env>/deploy-all.sh``: every service in dependency order."""
+    return Artifact(
+        root=Root.OUTPUT,
+        path=PurePosixPath("environments", env, "deploy-all.sh"),
+        template="deploy/deploy-all.sh.j2",
+        family="deploy",
+        context={
+            "project": plan.project.name,
+            "environment": env,
+            "confirm": flow.needs_confirmation(plan, env),
+            "services": flow.service_order(plan, env),
+        },
+        environment=env,
+        executable=True,
+    )
