@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.artifact import Artifact
-from generator.targets import deploy, docs, environments, pipelines
+from generator.targets import deploy, docs, environments, kubernetes, pipelines
 from generator.targets.context import PlanContext
 
 Planner = Callable[[PlanContext], list[Artifact]]
@@ -18,6 +18,7 @@ FAMILIES: dict[str, Planner] = {
     "deploy": deploy.plan,
     "docs": docs.plan,
     "environments": environments.plan,
+    "kubernetes": kubernetes.plan,
     "pipelines": pipelines.plan,
 }
 

@@ -1,0 +1,92 @@
+"""The ``kubernetes`` family: Kustomize base and per-environment overlays of every service
+deployed with the ``kubernetes`` engine (``allocate_resources``).
+
+The base holds what every environment shares (Deployment with probes, Service); each
+overlay sets the namespace, patches replicas, resources, variables and volumes into the
+Deployment, and adds the environment's Ingress, NetworkPolicy, PersistentVolumeClaims and
+HorizontalPodAutoscaler. Canary and blue/green targets also get the second Deployment
+that deploy.sh scales (``canary/`` or ``preview/``).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator.artifact import Artifact, Root
+from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.project import Engine, Strategy
+from generator.targets.context import PlanContext
+from generator.targets.deploy import manifests
+
+KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
+
+
+def plan(context: PlanContext) -> list[Artifact]:
+    """Base and overlays of every service with a kubernetes target."""
+    spec = context.plan
+    artifacts: list[Artifact] = []
+    for service in spec.services:
+        envs = [e for e, t in service.targets.items() if t.engine is Engine.KUBERNETES]
+        if not envs:
+            continue
+        artifacts += _files(service.name, None, _base(spec, service))
+        for env in sorted(envs):
+            artifacts += _files(service.name, env, _overlay(spec, service, env))
+    return artifacts
+
+
+def _files(service: str, env: str | None, files: dict[str, dict[str, Any]]) -> list[Artifact]:
+    folder = PurePosixPath("services", service, "kubernetes")
+    folder = folder / "overlays" / env if env else folder / "base"
+    return [
+        Artifact(
+            root=Root.OUTPUT,
+            path=folder / name,
+            template="kubernetes/resource.yaml.j2",
+            family="kubernetes",
+            context={"resource": resource},
+            environment=env,
+            service=service,
+        )
+        for name, resource in files.items()
+    ]
+
+
+def _base(plan: DeploymentPlan, service: Service) -> dict[str, dict[str, Any]]:
+    files = {"deployment.yaml": manifests.deployment(plan, service)}
+    if service.port:
+        files["service.yaml"] = manifests.service(plan, service)
+    resources = list(files)
+    return {"kustomization.yaml": {**KUSTOMIZATION, "resources": resources}, **files}
+
+
+def _overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
+    namespace = manifests.namespace_of(plan, service, env)
+    extra = manifests.environment_resources(plan, service, env)
+    files: dict[str, dict[str, Any]] = {
+        "kustomization.yaml": {
+            **KUSTOMIZATION,
+            "namespace": namespace,
+            "resources": ["../../base", *extra],
+            "patches": [{"path": "deployment-patch.yaml"}],
+            "labels": [
+                {
+                    "pairs": {"deployplan.dev/environment": env},
+                    "includeSelectors": False,
+                }
+            ],
+        },
+        "deployment-patch.yaml": manifests.deployment_patch(plan, service, env),
+        **extra,
+    }
+    side = {Strategy.CANARY: "canary", Strategy.BLUE_GREEN: "preview"}
+    track = side.get(service.targets[env].strategy)
+    if track:
+        files[f"{track}/kustomization.yaml"] = {
+            **KUSTOMIZATION,
+            "namespace": namespace,
+            "resources": ["deployment.yaml"],
+        }
+        files[f"{track}/deployment.yaml"] = manifests.side_deployment(plan, service, env, track)
+    return files
