@@ -55,6 +55,34 @@ def validate(ctx: click.Context, spec: Path, output_format: str) -> None:
 
 @cli.command()
 @spec_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "junit", "sarif", "oscal"]),
+    default="text",
+    show_default=True,
+    help="How to print the result.",
+)
+@click.option(
+    "--now",
+    default=None,
+    metavar="DATETIME",
+    help="When the assessment happened, for OSCAL (ISO 8601) [default: $SOURCE_DATE_EPOCH, "
+    "else the current time].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show the evidence of passing checks too.")
+@click.pass_context
+def audit(
+    ctx: click.Context, spec: Path, output_format: str, now: str | None, verbose: bool
+) -> None:
+    """Evaluate the compliance checks of SPEC; exit 1 when a required control fails."""
+    from generator.commands import audit as command
+
+    _run(ctx, lambda: command.run(spec, output_format, now, verbose))
+
+
+@cli.command()
+@spec_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
 @click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("site_docs"))
 @click.option(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from generator.compliance.checks import CHECKS
 from generator.compliance.context import AuditContext, Demand, Demands
@@ -47,7 +48,28 @@ def evaluate(plan: DeploymentPlan, positions: PositionIndex, spec_label: str) ->
         _framework(plan, positions, index, requirement, functools.partial(run, demands=demands))
         for index, requirement, demands in scoped
     )
-    return AuditReport(spec_label, plan_digest(plan), plan.project.name, checks, results)
+    return AuditReport(
+        spec_label,
+        plan_digest(plan),
+        plan.project.name,
+        checks,
+        results,
+        _reporting(plan),
+        tuple(t.model_dump(mode="json") for t in plan.compliance.audit_trails),
+    )
+
+
+def _reporting(plan: DeploymentPlan) -> dict[str, Any]:
+    reporting = plan.compliance.reporting_requirements
+    teams = {team.name: team for team in plan.project.teams}
+    return {
+        "frequency": reporting.frequency,
+        "formats": list(reporting.formats),
+        "audience": [
+            {"team": name, "email": teams[name].email if name in teams else None}
+            for name in reporting.audience
+        ],
+    }
 
 
 def plan_digest(plan: DeploymentPlan) -> str:

@@ -104,6 +104,10 @@ class AuditReport:
     project: str
     checks: tuple[CheckResult, ...]
     frameworks: tuple[FrameworkResult, ...]
+    #: ``compliance.reporting_requirements``, with each audience team's contact.
+    reporting: dict[str, Any]
+    #: ``compliance.audit_trails``: what is logged, where, how long, how protected.
+    audit_trails: tuple[dict[str, Any], ...]
 
     @property
     def failed_required(self) -> list[ControlResult]:
@@ -111,6 +115,15 @@ class AuditReport:
         return [
             c for f in self.frameworks for c in f.controls if c.required and c.status is Status.FAIL
         ]
+
+    def check(self, name: str) -> CheckResult:
+        """The result of the check ``name``."""
+        return next(c for c in self.checks if c.check == name)
+
+    @property
+    def status(self) -> Status:
+        """Fail when a required control fails, else pass."""
+        return Status.FAIL if self.failed_required else Status.PASS
 
 
 def combined(statuses: Any) -> Status:

@@ -174,11 +174,14 @@ def pipeline_least_privilege(ctx: AuditContext) -> CheckResult:
         ok = management.auth != "token"
         note = f"deploy jobs log in to {management.provider} with `{management.auth}`"
         evidence.append(ctx.evidence(path, note + ("" if ok else ", a static token"), ok=ok))
+    failed = "The pipeline holds more rights, or longer-lived credentials, than a deploy needs."
+    if pipeline is None:
+        failed = "The pipeline's permissions are not declared, so least privilege is not shown."
     return verdict(
         "pipeline_least_privilege",
         evidence,
         "The pipeline holds only what a deploy needs, with short-lived credentials.",
-        "The pipeline holds more rights, or longer-lived credentials, than a deploy needs.",
+        failed,
     )
 
 

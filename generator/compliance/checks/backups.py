@@ -18,6 +18,8 @@ RESTORE_TESTS = ("backup_strategy", "schedule", "restore_tests")
 RETENTION = ("backup_strategy", "retention_policy")
 #: Restore tests at least monthly when no `restore_testing` policy says otherwise.
 DEFAULT_RESTORE_INTERVAL = "31d"
+#: Engines whose storage encrypts server-side, under `encryption_settings.at_rest`.
+SERVER_SIDE = frozenset({BackupEngine.OBJECT_REPLICATION, BackupEngine.VELERO})
 _DAYS = {"keep_daily": 1.0, "keep_weekly": 7.0, "keep_monthly": 365.25 / 12, "keep_yearly": 365.25}
 
 
@@ -71,7 +73,7 @@ def _not_applicable_without_backups(name: str) -> CheckResult:
     "backup_encryption",
     "Backups of production data are encrypted",
     "Each backup running in a production or DR environment has an `encryption_key`; object "
-    "replication relies on the buckets' encryption at rest instead.",
+    "replication and velero rely on the storage's encryption at rest instead.",
 )
 def backup_encryption(ctx: AuditContext) -> CheckResult:
     backups = production_backups(ctx)
@@ -82,8 +84,8 @@ def backup_encryption(ctx: AuditContext) -> CheckResult:
         if backup.encryption_key is not None:
             note = f"`{backup.name}` is encrypted with `{backup.encryption_key}`"
             evidence.append(ctx.evidence((*BACKUPS, index, "encryption_key"), note, ok=True))
-        elif backup.engine is BackupEngine.OBJECT_REPLICATION:
-            evidence.append(_replication_encryption(ctx, index, backup))
+        elif backup.engine in SERVER_SIDE:
+            evidence.append(_server_side_encryption(ctx, index, backup))
         else:
             note = f"`{backup.name}` has no encryption key"
             evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
@@ -95,12 +97,12 @@ def backup_encryption(ctx: AuditContext) -> CheckResult:
     )
 
 
-def _replication_encryption(ctx: AuditContext, index: int, backup: BackupType) -> Evidence:
+def _server_side_encryption(ctx: AuditContext, index: int, backup: BackupType) -> Evidence:
     security = ctx.plan.security
     settings = security.encryption_settings if security else None
     at_rest = bool(settings and settings.at_rest.enabled)
     state = "encrypted at rest" if at_rest else "not encrypted at rest"
-    note = f"`{backup.name}` replicates objects into buckets {state}"
+    note = f"`{backup.name}` ({backup.engine.value}) is stored server-side, {state}"
     return ctx.evidence((*BACKUPS, index, "engine"), note, ok=at_rest)
 
 

@@ -47,7 +47,7 @@ def _controls(
             yield ctx.at(
                 (*base, "controls", position),
                 "unknown-control",
-                f"`{control}` is not a {data.label} control that deployplan can check",
+                f"`{control}` is not a control of {data.label} that deployplan can check",
                 hint=did_you_mean(control, known) or "known: " + ", ".join(known),
             )
     if requirement.custom_controls:
