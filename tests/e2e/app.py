@@ -1,0 +1,31 @@
+"""A tiny HTTP app for the end-to-end deploy tests: ``python app.py PORT``.
+
+``GET /health`` answers with the status written in ``health_status`` next to it (200 when
+the file is missing) and ``ok <version>``; the version is read from ``version``.
+"""
+
+from __future__ import annotations
+
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path.cwd()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        status_file = HERE / "health_status"
+        status = int(status_file.read_text()) if status_file.exists() else 200
+        body = f"ok {(HERE / 'version').read_text().strip()}\n".encode()
+        self.send_response(status if self.path == "/health" else 200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
