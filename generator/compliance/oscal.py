@@ -109,10 +109,11 @@ def _results(report: AuditReport, when: str) -> list[dict[str, Any]]:
         return [_result(report, when, "checks", "deployplan checks", list(report.checks), [])]
     results = []
     for framework in report.frameworks:
-        names = {c.check for control in framework.controls for c in control.checks}
-        checks = [c for c in report.checks if c.check in names]
-        title = f"{framework.title} {framework.version}".strip()
-        results.append(_result(report, when, framework.id, title, checks, list(framework.controls)))
+        # the checks as judged for this framework's demands (retention periods differ)
+        judged = {c.check: c for control in framework.controls for c in control.checks}
+        checks = [judged[name] for name in sorted(judged)]
+        controls = list(framework.controls)
+        results.append(_result(report, when, framework.id, framework.label, checks, controls))
     return results
 
 

@@ -171,8 +171,7 @@ def to_junit(report: AuditReport) -> str:
         line = _first_line(result)
         _testcase(suite, "checks", result.check, result.status, result.summary, details, line, file)
     for framework in report.frameworks:
-        label = f"{framework.title} {framework.version}".strip()
-        suite = _suite(root, label, [c.status for c in framework.controls])
+        suite = _suite(root, framework.label, [c.status for c in framework.controls])
         for control in framework.controls:
             _control_case(suite, framework, control, file)
     ET.indent(root)
@@ -273,7 +272,7 @@ def to_text(report: AuditReport, *, verbose: bool = False) -> str:
     lines = []
     for framework in report.frameworks:
         required = "required" if framework.required else "not required"
-        lines.append(f"{framework.title} {framework.version} ({required})".replace("  ", " "))
+        lines.append(f"{framework.label} ({required})")
         for control in framework.controls:
             lines.append(f"  {symbol[control.status]}  {control.id}  {control.title}")
     if report.frameworks:

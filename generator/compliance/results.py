@@ -86,6 +86,11 @@ class FrameworkResult:
     location: Location
     controls: tuple[ControlResult, ...]
 
+    @property
+    def label(self) -> str:
+        """``PCI DSS 4.0``; a custom framework has no version."""
+        return f"{self.title} {self.version}".strip()
+
     def count(self, status: Status) -> int:
         return sum(1 for c in self.controls if c.status is status)
 
