@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,8 +15,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import HERE, audit, environment, free_port, generate, python, run, spec
-from tests.e2e.helpers import wait_for
+from tests.e2e.helpers import (
+    HERE,
+    audit,
+    environment,
+    free_port,
+    generate,
+    python,
+    run,
+    spec,
+    wait_for,
+)
 
 # A stage that waits, when asked to, until the test lets it go: deploys can be caught mid-stage.
 HOLD = (
@@ -50,8 +60,8 @@ def flow(ports: dict[str, int], **extra: Any) -> dict[str, Any]:
                 "services": [name],
                 "check": {"type": "http", "url": f"http://127.0.0.1:{port}/health"}
                 | {"contains": "ok"},
-                "retries": 40,
-                "interval": "50ms",
+                "retries": 15,
+                "interval": "100ms",
                 "deadline": "20s",
             }
             for name, port in ports.items()
@@ -81,10 +91,8 @@ def answer(port: int) -> tuple[int, str]:
 
 def _stop_apps(root: Path) -> None:
     for pid_file in root.glob("*/run/*.pid"):
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.killpg(int(pid_file.read_text()), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 @pytest.fixture
@@ -123,7 +131,7 @@ def test_v1_serves_and_v2_with_a_failing_health_check_rolls_back_to_v1(
     assert second.returncode == 1, second.stderr
     assert "web/staging: a gate after stage deploy failed: rolling back to v1\n" in second.stderr
     assert answer(port) == (200, "ok v1")
-    assert os.readlink(root / "web" / "current") == "releases/v1"
+    assert (root / "web" / "current").readlink() == Path("releases/v1")
     assert (root / "state" / "web" / "staging" / "current").read_text() == "v1\n"
 
     records = audit(root)
@@ -174,7 +182,13 @@ def test_a_second_deploy_during_the_first_is_refused_by_the_lock(one: tuple[Path
     release(root, "web", "v1")
     (root / "hold").touch()
     first = subprocess.Popen(
-        [scripts(root) / "deploy.sh", "--version", "v1", "--artifact", str(root / "artifacts/web/v1")],
+        [
+            scripts(root) / "deploy.sh",
+            "--version",
+            "v1",
+            "--artifact",
+            str(root / "artifacts/web/v1"),
+        ],
         env=environment(root),
         stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

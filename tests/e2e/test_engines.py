@@ -1,0 +1,206 @@
+"""Engines that cannot run here, with stand-ins on PATH that record their arguments: the
+exact commands of a deploy, of a rollback after a failed gate, and of rollback.sh."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import environment, generate, recorded, run, spec, standins
+
+TARGETS: dict[str, dict[str, Any]] = {
+    "kube": {"engine": "kubernetes", "namespace": "shop"},
+    "canary": {"engine": "kubernetes", "namespace": "shop", "strategy": "canary"}
+    | {"canary_steps": [25, 100]},
+    "chart": {"engine": "helm", "namespace": "pay", "chart": "oci://charts.example.com/pay"},
+    "play": {"engine": "ansible", "hosts": ["app-1.example.com"], "release_dir": "/srv/play"},
+    "box": {"engine": "compose"},
+    "unit": {"engine": "systemd", "hosts": ["db-1.example.com", "db-2.example.com"]}
+    | {"release_dir": "/opt/unit", "ssh_user": "deploy"},
+}
+
+
+def service(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": f"The {name} service.",
+        "kind": "api",
+        "owner": "ops",
+        "image": f"registry.example.com/{name}",
+        "port": 8080,
+        "targets": {"production": TARGETS[name]},
+    }
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("engines")
+    document = spec(
+        [service(name) for name in TARGETS],
+        env="production",
+        deployment_flow={
+            "stages": [{"name": "roll", "action": "deploy", "timeout": "1m"}],
+            "validation_points": [
+                {
+                    "name": "healthy",
+                    "after_stage": "roll",
+                    "check": {"type": "command", "command": 'test ! -e "$E2E_DIR/unhealthy"'},
+                    "retries": 0,
+                }
+            ],
+        },
+    )
+    document["environments"]["production"]["configuration"] = {"kube_context": "prod"}
+    generate(document, folder, "deploy", "kubernetes")
+    (folder / "artifact").mkdir()
+    (folder / "artifact" / "app").write_text("release\n")
+    return folder
+
+
+def deploy(
+    root: Path, name: str, *args: str, unhealthy: bool = False, fail: str = ""
+) -> list[list[str]]:
+    case = root / name
+    case.mkdir(exist_ok=True)
+    (case / "unhealthy").unlink(missing_ok=True)
+    if unhealthy:
+        (case / "unhealthy").touch()
+    env = environment(case, STANDIN_LOG=str(case / "standins.jsonl"), STANDIN_FAIL=fail)
+    env["PATH"] = (
+        f"{standins(case)}:{env['PATH']}"
+        if not (case / "standins").exists()
+        else (f"{case / 'standins'}:{env['PATH']}")
+    )
+    (case / "standins.jsonl").unlink(missing_ok=True)
+    script = root / "output" / "services" / name / "deploy" / "production" / args[0]
+    result = run(script, *args[1:], env=env)
+    expected = 1 if unhealthy else 0
+    assert result.returncode == expected, result.stderr
+    return [[re.sub(r"/tmp\S*/deployplan\.\w+", "$RUN", arg) for arg in call] for call in
+            recorded(case)]  # fmt: skip
+
+
+def here(root: Path, name: str) -> str:
+    return str(root / "output" / "services" / name / "deploy" / "production")
+
+
+def test_kubernetes_applies_the_overlay_waits_and_undoes(root: Path) -> None:
+    kubectl = ["kubectl", "--context", "prod", "--namespace", "shop"]
+    assert deploy(root, "kube", "deploy.sh", "--yes", "--version", "v1") == [
+        [*kubectl, "apply", "-k", "$RUN/release"],
+        [*kubectl, "rollout", "status", "deployment/kube"],
+    ]
+    calls = deploy(root, "kube", "deploy.sh", "--yes", "--version", "v2", unhealthy=True)
+    assert calls == [
+        [*kubectl, "apply", "-k", "$RUN/release"],
+        [*kubectl, "rollout", "status", "deployment/kube"],
+        [*kubectl, "rollout", "undo", "deployment/kube"],
+        [*kubectl, "rollout", "status", "deployment/kube"],
+    ]
+
+
+def test_kubernetes_canary_scales_the_canary_step_by_step(root: Path) -> None:
+    kubectl = ["kubectl", "--context", "prod", "--namespace", "shop"]
+    assert deploy(root, "canary", "deploy.sh", "--yes", "--version", "v1") == [
+        [*kubectl, "apply", "-k", "$RUN/canary"],
+        [*kubectl, "rollout", "status", "deployment/canary-canary"],
+        [*kubectl, "apply", "-k", "$RUN/release"],
+        [*kubectl, "rollout", "status", "deployment/canary"],
+        [*kubectl, "scale", "deployment/canary-canary", "--replicas=0"],
+    ]
+
+
+def test_helm_upgrades_atomically_and_rolls_back_after_a_failed_gate(root: Path) -> None:
+    helm = ["helm", "--namespace", "pay", "--kube-context", "prod"]
+    upgrade = [
+        *helm,
+        *("upgrade", "--install", "chart", "oci://charts.example.com/pay"),
+        *("--values", f"{here(root, 'chart')}/values.yaml"),
+        *("--set-string", "image.tag=v1", "--atomic", "--wait", "--timeout", "60s"),
+    ]
+    assert deploy(root, "chart", "deploy.sh", "--yes", "--version", "v1") == [upgrade]
+    calls = deploy(root, "chart", "deploy.sh", "--yes", "--version", "v2", unhealthy=True)
+    assert calls == [
+        [a.replace("image.tag=v1", "image.tag=v2") for a in upgrade],
+        [*helm, "rollback", "chart", "--wait"],
+    ]
+
+
+def test_ansible_runs_the_playbook_with_the_inventory(root: Path) -> None:
+    folder = here(root, "play")
+    artifact = str(root / "artifact")
+    playbook = ["ansible-playbook", "--inventory", f"{folder}/inventory.ini", "--extra-vars"]
+    assert deploy(
+        root, "play", "deploy.sh", "--yes", "--version", "v1", "--artifact", artifact
+    ) == [
+        [
+            *playbook,
+            '{"deployplan_action":"deploy","deployplan_version":"v1",'
+            f'"deployplan_artifact":"{artifact}"}}',
+            f"{folder}/playbook.yml",
+        ]
+    ]
+    assert deploy(root, "play", "rollback.sh", "--yes", "--to", "v1")[-1] == [
+        *playbook,
+        '{"deployplan_action":"deploy","deployplan_version":"v1","deployplan_artifact":""}',
+        f"{folder}/playbook.yml",
+    ]
+
+
+def test_compose_starts_the_image_and_starts_the_previous_one_to_roll_back(root: Path) -> None:
+    compose = ["docker", "compose", "--file", f"{here(root, 'box')}/compose.yaml"]
+    up = [*compose, "--project-name", "e2e-production", "up", "--detach", "--wait", "--no-deps"]
+    assert deploy(root, "box", "deploy.sh", "--yes", "--version", "v1") == [
+        [*up, "box", "registry.example.com/box:v1"]
+    ]
+    assert deploy(root, "box", "deploy.sh", "--yes", "--version", "v2", unhealthy=True) == [
+        [*up, "box", "registry.example.com/box:v2"],
+        [*up, "box", "registry.example.com/box:v1"],
+    ]
+
+
+def test_systemd_uploads_and_switches_current_host_by_host_over_ssh(root: Path) -> None:
+    ssh = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-l", "deploy", "--"]
+    artifact = str(root / "artifact")
+    calls = deploy(
+        root, "unit", "deploy.sh", "--yes", "--version", "v1", "--artifact", artifact,
+        fail="test -d",
+    )  # fmt: skip
+    releases = "/opt/unit/releases"
+    prune = (
+        ' sh -c cd\\ \\"\\$1\\"\\ \\&\\&\\ ls\\ -1t\\ \\|\\ tail\\ -n\\ +\\"\\$2\\"\\ '
+        '\\|\\ grep\\ -vx\\ -e\\ \\"\\$3\\"\\ -e\\ \\"\\$4\\"\\ \\|\\ xargs\\ -r\\ rm\\ -rf\\ -- '
+        f"prune {releases} 6 v1 v1"
+    )
+    upload = [
+        f" test -d {releases}/v1",
+        f" mkdir -p -- {releases}/v1.partial",
+        f" tar -xzf - -C {releases}/v1.partial",
+        f" mv -T -- {releases}/v1.partial {releases}/v1",
+    ]
+    switch = [
+        " ln -sfn -- releases/v1 /opt/unit/current.next",
+        " mv -T -- /opt/unit/current.next /opt/unit/current",
+        " systemctl restart unit.service",
+        " systemctl is-active --quiet unit.service",
+    ]
+    one, two = "db-1.example.com", "db-2.example.com"
+    assert calls == [
+        *([*ssh, one, line] for line in upload),
+        *([*ssh, two, line] for line in upload),
+        *([*ssh, one, line] for line in switch),
+        *([*ssh, two, line] for line in switch),
+        [*ssh, one, prune],
+        [*ssh, two, prune],
+    ]
+    rollback = deploy(root, "unit", "rollback.sh", "--yes", "--to", "v1")
+    assert rollback == [
+        *([*ssh, host, f" test -d {releases}/v1"] for host in (one, two)),
+        *([*ssh, one, line] for line in switch),
+        *([*ssh, two, line] for line in switch),
+        [*ssh, one, prune],
+        [*ssh, two, prune],
+    ]
