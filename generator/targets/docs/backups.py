@@ -74,6 +74,10 @@ def gantt(site: Site, jobs: list[JobTimeline], start: dt.date) -> list[str]:
     """
     _ = site.gettext
     lines = [
+        # compact: the runs of one job share a row instead of taking one row each
+        "---",
+        "displayMode: compact",
+        "---",
         "gantt",
         "    dateFormat YYYY-MM-DD HH:mm",
         "    axisFormat %d %H:%M",

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from generator.locale import N_
+from generator.render import Raw
 from generator.spec.model.types import duration_seconds
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -30,20 +31,22 @@ class Occurrence:
         """``Mon`` … ``Sun`` (a message id: templates translate it)."""
         return WEEKDAYS[self.start.weekday()]
 
+    # Dates and times are digits the generator formats: printed as they are (as Raw),
+    # "03:00" stays readable in the Markdown instead of becoming "03&#58;00".
     @property
     def day(self) -> str:
-        return self.start.strftime("%Y-%m-%d")
+        return Raw(self.start.strftime("%Y-%m-%d"))
 
     @property
     def time(self) -> str:
-        return self.start.strftime("%H:%M")
+        return Raw(self.start.strftime("%H:%M"))
 
     @property
     def until(self) -> str:
         """End time; with the date when the run ends on a later day."""
         if self.end.date() == self.start.date():
-            return self.end.strftime("%H:%M")
-        return self.end.strftime("%Y-%m-%d %H:%M")
+            return Raw(self.end.strftime("%H:%M"))
+        return Raw(self.end.strftime("%Y-%m-%d %H:%M"))
 
 
 def zone(name: str) -> dt.tzinfo:
