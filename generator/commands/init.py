@@ -14,7 +14,6 @@ from generator.errors import OutputConflict, UsageProblem
 SCAFFOLD = {
     "init/deployplan.yaml.j2": "specs/deployplan.yaml",
     "init/mkdocs.yml.j2": "mkdocs.yml",
-    "init/index.md.j2": "site_docs/index.md",
 }
 GITIGNORE = "site/\n"
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
