@@ -1,0 +1,74 @@
+"""The manual's message catalogs: complete, current, and escaping like any other value."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from generator.artifact import Artifact, Root
+from generator.locale import LANGUAGES, catalog_path, catalogs, translations
+from generator.render import render
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_is_current_with_the_templates(language: str) -> None:
+    committed = catalog_path(language).read_text(encoding="utf-8")
+    assert committed == catalogs.update(language, catalogs.extract()), (
+        "run scripts/update-catalogs and translate the new messages"
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated(language: str) -> None:
+    assert catalogs.missing(language) == []
+
+
+def test_a_message_without_a_japanese_translation_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    known = catalogs.extract()
+    monkeypatch.setattr(
+        catalogs, "extract", lambda: {**known, "A sentence nobody translated": ["x.j2:1"]}
+    )
+    assert catalogs.missing("ja") == ["A sentence nobody translated"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_every_placeholder(language: str) -> None:
+    for message in catalogs.load(language):
+        if message.id and message.string:
+            assert sorted(_PLACEHOLDER.findall(str(message.id))) == sorted(
+                _PLACEHOLDER.findall(str(message.string))
+            ), message.id
+
+
+def test_japanese_catalog_translates() -> None:
+    assert translations("ja").gettext("Incident response") == "インシデント対応"
+    assert translations("fr").gettext("Incident response") == "Incident response"
+
+
+def _render(tmp_path: Path, output: str, source: str, **context: object) -> str:
+    (tmp_path / "t").mkdir(exist_ok=True)
+    (tmp_path / "t" / "page.j2").write_text(source, encoding="utf-8")
+    artifact = Artifact(Root.DOCS, PurePosixPath(output), "t/page.j2", "docs", context=context)
+    [rendered] = render([artifact], template_dirs=[tmp_path], spec_label="s", header=False)
+    return rendered.content.decode()
+
+
+def test_values_in_a_message_are_escaped_and_the_message_is_not(tmp_path: Path) -> None:
+    source = "{% trans name=name %}Runbook of **{{ name }}**{% endtrans %}"
+    assert _render(tmp_path, "a.md", source, name="<b>x</b>", language="en") == (
+        "Runbook of **&#60;b&#62;x&#60;/b&#62;**\n"
+    )
+    assert _render(tmp_path, "a.md", source, name="x", language="ja") == "Runbook of **x**\n"
+
+
+def test_in_a_shell_script_the_whole_message_is_one_word(tmp_path: Path) -> None:
+    source = "echo {% trans name=name %}deploying {{ name }}{% endtrans %}"
+    assert _render(tmp_path, "a.sh", source, name="$(rm -rf ~)") == (
+        "echo 'deploying $(rm -rf ~)'\n"
+    )
