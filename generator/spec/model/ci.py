@@ -27,6 +27,11 @@ ServiceAccount = Annotated[
 ]
 AzureId = Annotated[str, Field(pattern=_UUID)]
 
+#: Secret providers a deploy job can log in to with the CI's OIDC token (an `oidc` login).
+OIDC_PROVIDERS = frozenset(
+    {"vault", "aws_secrets_manager", "gcp_secret_manager", "azure_key_vault"}
+)
+
 
 class VaultLogin(SpecModel):
     """Vault's JWT auth method, bound to the CI's OIDC issuer."""

@@ -35,6 +35,18 @@ class Team(SpecModel):
     oncall_schedule: str | None = Field(
         None, description="Name of the on-call schedule in the paging tool."
     )
+    github_team: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="Slug of the team on GitHub, asked to review deploys to protected "
+        "environments [default: `name`].",
+    )
+    gitlab_group: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$",
+        description="Full path of the team's GitLab group, e.g. `shop/sre`: allowed to "
+        "deploy to and approve deploys to protected environments.",
+    )
 
 
 class Project(SpecModel):

@@ -17,6 +17,7 @@ from generator.spec.rules.context import RuleContext
 from generator.spec.rules.graphs import acyclic
 from generator.spec.rules.names import references_resolve, unique_names
 from generator.spec.rules.operability import OPERABILITY_RULES
+from generator.spec.rules.pipelines import PIPELINE_RULES
 from generator.spec.rules.values import cron_expressions, plain_secrets
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     plain_secrets,
     compliance_requirements,
     *OPERABILITY_RULES,
+    *PIPELINE_RULES,
 )
 
 

@@ -87,6 +87,7 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("deployment_flow", "stages", "*", "environments", "*"), "environment"),
     (("deployment_flow", "dependencies", "*", "service"), "service"),
     (("deployment_flow", "validation_points", "*", "after_stage"), "stage"),
+    (("automation", "ci_cd_pipeline", "oidc", "*", "roles", "@"), "environment"),
     (("version_management", "release_policy", "approvals", "*", "environment"), "environment"),
     (("version_management", "release_policy", "approvals", "*", "approvers", "*"), "role"),
     (

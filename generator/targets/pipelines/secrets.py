@@ -13,15 +13,6 @@ from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.ci import OidcLogin
 from generator.spec.model.configuration import SecretProvider
 
-OIDC_PROVIDERS = frozenset(
-    {
-        SecretProvider.VAULT,
-        SecretProvider.AWS_SECRETS_MANAGER,
-        SecretProvider.GCP_SECRET_MANAGER,
-        SecretProvider.AZURE_KEY_VAULT,
-    }
-)
-
 # The audience each provider expects in the OIDC token.
 _AUDIENCE = {
     "aws_secrets_manager": "sts.amazonaws.com",
