@@ -9,13 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.artifact import Artifact
-from generator.targets import compliance, deploy, docs, environments, kubernetes, pipelines
+from generator.targets import (
+    compliance,
+    configuration,
+    deploy,
+    docs,
+    environments,
+    kubernetes,
+    pipelines,
+)
 from generator.targets.context import PlanContext
 
 Planner = Callable[[PlanContext], list[Artifact]]
 
 FAMILIES: dict[str, Planner] = {
     "compliance": compliance.plan,
+    "configuration": configuration.plan,
     "deploy": deploy.plan,
     "docs": docs.plan,
     "environments": environments.plan,

@@ -20,6 +20,15 @@ _KEY_PATTERNS = {
     "env": (re.compile(r"[A-Za-z_][A-Za-z0-9_]*"), "a variable name such as `LOG_LEVEL`"),
     "ini": (re.compile(r"[A-Za-z0-9_.-]+"), "letters, digits, `_`, `.` and `-`"),
 }
+_SUFFIXES = {
+    "yaml": (".yaml", ".yml"),
+    "json": (".json",),
+    "toml": (".toml",),
+    "env": (".env",),
+    "ini": (".ini", ".conf", ".cfg"),
+}
+_RESERVED = ("variables.env", "secrets.yaml")
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _AZURE_PATH = re.compile(r"[0-9A-Za-z-]+/[0-9A-Za-z-]+")
 
@@ -28,6 +37,11 @@ def variable_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
     """An environment variable has a plain value or a secret, not both and not neither."""
     for index, variable in enumerate(ctx.plan.configuration_management.environment_variables):
         path = (*_CM, "environment_variables", index)
+        values: list[tuple[Path, str | None]] = [((*path, "value"), variable.value)]
+        values += [((*path, "overrides", env), v) for env, v in variable.overrides.items()]
+        for where, value in values:
+            if value is not None and _LINE_BREAK.search(value):
+                yield _multiline(ctx, where, "an environment variable")
         if variable.value is not None and variable.secret is not None:
             yield ctx.at(
                 (*path, "secret"),
@@ -52,8 +66,37 @@ def variable_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def config_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Keys of `env` and `ini` config files are names those formats can hold."""
+def config_paths(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Config file paths stay inside the service's folder and end as their format does."""
+    for index, config in enumerate(ctx.plan.configuration_management.config_files):
+        path = (*_CM, "config_files", index, "path")
+        parts = config.path.split("/")
+        suffixes = _SUFFIXES[config.format]
+        if any(part in (".", "..") for part in parts):
+            yield ctx.at(
+                path,
+                "config-path",
+                f"`{config.path}` leaves the service's config folder",
+                hint="write a relative path without `.` or `..`, e.g. `config/app.yaml`",
+            )
+        elif config.path in _RESERVED:
+            yield ctx.at(
+                path,
+                "config-path",
+                f"`{config.path}` is the name of a generated file next to the config files",
+                hint="put it in a folder, e.g. `config/" + config.path + "`",
+            )
+        elif not config.path.endswith(suffixes):
+            yield ctx.at(
+                path,
+                "config-path",
+                f"a {config.format} file should end in {' or '.join(suffixes)}",
+                hint=f"rename it, e.g. `{parts[-1].rsplit('.', 1)[0]}{suffixes[0]}`",
+            )
+
+
+def config_entries(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Keys of `env` and `ini` files are names those formats can hold; values one line."""
     for index, config in enumerate(ctx.plan.configuration_management.config_files):
         if config.format not in _KEY_PATTERNS:
             continue
@@ -63,7 +106,7 @@ def config_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
         sections = [((*path, "values"), config.values)]
         sections += [((*path, "overrides", env), vals) for env, vals in config.overrides.items()]
         for where, values in sections:
-            for key in values:
+            for key, value in values.items():
                 if not pattern.fullmatch(key):
                     yield Diagnostic(
                         "config-key",
@@ -72,6 +115,17 @@ def config_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
                         (*where, key),
                         hint=f"use {expected}",
                     )
+                elif isinstance(value, str) and _LINE_BREAK.search(value):
+                    yield _multiline(ctx, (*where, key), f"an {config.format} file")
+
+
+def _multiline(ctx: RuleContext, path: Path, where: str) -> Diagnostic:
+    return ctx.at(
+        path,
+        "config-value",
+        f"a value of {where} is one line, and this one has a line break",
+        hint="put multi-line values in a yaml, json or toml config file",
+    )
 
 
 def secret_locations(ctx: RuleContext) -> Iterator[Diagnostic]:

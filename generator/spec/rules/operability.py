@@ -6,7 +6,8 @@ from generator.spec.rules import alerting, backups, configuration, recovery
 
 OPERABILITY_RULES = (
     configuration.variable_sources,
-    configuration.config_keys,
+    configuration.config_paths,
+    configuration.config_entries,
     configuration.secret_locations,
     configuration.secret_rotation,
     backups.backup_repositories,

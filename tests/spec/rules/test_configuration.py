@@ -88,3 +88,31 @@ configuration_management:
     [finding] = findings(tmp_path, text, "config-key")
     assert finding.message == "`max conns` cannot be a key of an env file"
     assert finding.location == at(text, "max conns")
+
+
+def test_env_values_hold_one_line(tmp_path: Path) -> None:
+    files = """\
+configuration_management:
+  config_files:
+    - {name: db, service: orders-db, path: db.env, format: env, values: {NOTE: "a\\nb"}}
+"""
+    text = spec_with().replace("configuration_management:\n", files)
+    [finding] = findings(tmp_path, text, "config-value")
+    assert finding.message == "a value of an env file is one line, and this one has a line break"
+
+
+def test_config_paths_stay_inside_and_match_the_format(tmp_path: Path) -> None:
+    files = """\
+configuration_management:
+  config_files:
+    - {name: a, service: orders-db, path: ../../etc/cron.d/x.yaml, format: yaml}
+    - {name: b, service: orders-db, path: config/app.yml, format: toml}
+"""
+    text = spec_with().replace("configuration_management:\n", files)
+    assert [(f.message, f.hint) for f in findings(tmp_path, text, "config-path")] == [
+        (
+            "`../../etc/cron.d/x.yaml` leaves the service's config folder",
+            "write a relative path without `.` or `..`, e.g. `config/app.yaml`",
+        ),
+        ("a toml file should end in .toml", "rename it, e.g. `app.toml`"),
+    ]
