@@ -603,6 +603,8 @@ def test_environment_is_cached_and_strict(tmp_path: Path) -> None:
     assert (env.keep_trailing_newline, env.trim_blocks, env.lstrip_blocks) == (True, True, True)
     assert env.autoescape is False
     assert sorted(env.extensions) == [
+        "generator.locale.jinja.I18n",
+        "generator.targets.docs.filters.MarkdownBlocks",
         "jinja2.ext.ExprStmtExtension",
         "jinja2.ext.LoopControlExtension",
     ]
