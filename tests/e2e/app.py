@@ -14,7 +14,7 @@ HERE = Path.cwd()
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+    def do_GET(self) -> None:
         status_file = HERE / "health_status"
         status = int(status_file.read_text()) if status_file.exists() else 200
         body = f"ok {(HERE / 'version').read_text().strip()}\n".encode()
