@@ -79,6 +79,8 @@ def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 def _built(spec: str, tmp: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     project = tmp.mktemp("site")
     done = build_site(spec, project)
+    if done.returncode != 0:
+        pytest.fail(f"deployplan docs build {spec} failed:\n{done.stdout}{done.stderr}")
     server, url = _serve(project / "site")
     yield BuiltSite(project, done.stdout + done.stderr, done.returncode, url)
     server.shutdown()
