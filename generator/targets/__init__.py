@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from generator.artifact import Artifact
 from generator.targets import (
+    backups,
     compliance,
     configuration,
     deploy,
@@ -23,6 +24,7 @@ from generator.targets.context import PlanContext
 Planner = Callable[[PlanContext], list[Artifact]]
 
 FAMILIES: dict[str, Planner] = {
+    "backups": backups.plan,
     "compliance": compliance.plan,
     "configuration": configuration.plan,
     "deploy": deploy.plan,
