@@ -9,5 +9,5 @@ for (const path of process.argv.slice(2)) {
   const lint = await createLinter();
   findings.push(...lint(await readFile(path, "utf8"), path));
 }
-process.stdout.write(JSON.stringify(findings) + "\n");
-process.exit(0);
+// Exit only once the output is flushed: a pipe takes 64 KiB at a time.
+process.stdout.write(JSON.stringify(findings) + "\n", () => process.exit(0));
