@@ -4,7 +4,8 @@ into an application repository checkout, owned through a manifest there.
 Layout in the application repository:
 
 - ``output/services/<service>/pipelines/<path>`` -> ``<path>`` (``.github/workflows/…``,
-  ``.gitlab-ci.yml``): CI systems only read them there;
+  ``.gitlab-ci.yml``): CI systems only read them there; the scripts beside them that
+  configure the CI's environments go to ``deployplan/<script>``;
 - every other ``output/services/<service>/<path>`` -> ``deployplan/<path>``
   (``deployplan/deploy/<env>/deploy.sh``, config, manifests): one folder, so the scripts
   keep their relative paths to each other.
@@ -104,7 +105,10 @@ def repository_path(path: PurePosixPath) -> PurePosixPath:
     """Where ``output/services/<service>/<rest>`` goes in the application repository."""
     rest = path.parts[2:]
     if rest[:1] == (PIPELINES_FOLDER,):
-        return PurePosixPath(*rest[1:])
+        # CI systems read dot paths only; scripts beside them join the other scripts
+        if rest[1].startswith("."):
+            return PurePosixPath(*rest[1:])
+        return PurePosixPath(APP_FOLDER, *rest[1:])
     return PurePosixPath(APP_FOLDER, *rest)
 
 

@@ -3,7 +3,9 @@
 
 For each service: GitHub Actions workflows and a ``.gitlab-ci.yml`` under
 ``output/services/<service>/pipelines/``, laid out as they sit in the application
-repository (``deployplan sync`` copies them there).
+repository (``deployplan sync`` copies them there), and the scripts that configure the
+CI's environment protection (``configure-github-environments.sh``,
+``configure-gitlab-environments.sh``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import PurePosixPath
 from generator.artifact import Artifact
 from generator.spec.model.process import PipelineProvider
 from generator.targets.context import PlanContext
-from generator.targets.pipelines import github, gitlab
+from generator.targets.pipelines import github, gitlab, protection
 from generator.targets.pipelines.service import service_pipeline
 
 PIPELINES_FOLDER = "pipelines"
@@ -35,4 +37,5 @@ def plan(context: PlanContext) -> list[Artifact]:
             artifacts += github.artifacts(sp, base, source)
         if PipelineProvider.GITLAB_CI in providers:
             artifacts += gitlab.artifacts(sp, base, source)
+        artifacts += protection.artifacts(spec, sp, base)
     return artifacts

@@ -1,6 +1,7 @@
 """Actions and tool images at the versions ``automation.automation_tools`` pins.
 
-A tool the spec does not list falls back to a built-in pin (and ``validate`` warns).
+A tool the spec does not list falls back to a built-in pin; ``validate`` warns where a
+security policy runs it (:mod:`generator.spec.rules.pipelines`).
 Actions are pinned to commit SHAs, with the tag in a comment; images to a digest when
 the spec gives one.
 """
