@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,29 @@ def generate(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def manifests(project: Path) -> dict[str, str]:
+    """Every file generate owns in the project (both manifests): path -> sha256."""
+    return {
+        f"{root}/{path}": entry["sha256"]
+        for root in ("output", "site_docs")
+        for path, entry in json.loads((project / root / ".deployplan-manifest.json").read_text())[
+            "files"
+        ].items()
+    }
+
+
+def owned(project: Path) -> int:
+    """How many files generate owns in the project."""
+    return len(manifests(project))
+
+
+def summary(before: dict[str, str], after: dict[str, str]) -> str:
+    """What generate reports for a run that took the manifests from ``before`` to ``after``."""
+    written = sum(before.get(path) != sha for path, sha in after.items())
+    removed = len(before.keys() - after.keys())
+    return f"{written} written, {removed} removed, {len(after) - written} unchanged"
+
+
 def test_two_runs_leave_output_byte_identical_and_untouched(project: Path) -> None:
     assert generate()[0] == 0
     first = tree_snapshot(project / "output"), tree_snapshot(project / "site_docs")
@@ -43,18 +67,24 @@ def test_a_rerun_without_the_run_cache_also_rewrites_nothing(
     monkeypatch.setenv("XDG_CACHE_HOME", str(project / "fresh-cache"))
     code, output = generate()
     assert code == 0
-    assert output == "specs/deployplan.yaml: 0 written, 0 removed, 6 unchanged\n"
+    assert output == f"specs/deployplan.yaml: 0 written, 0 removed, {owned(project)} unchanged\n"
     assert (tree_snapshot(project / "output"), tree_snapshot(project / "site_docs")) == first
 
 
 def test_a_changed_template_invalidates_the_run_cache(project: Path) -> None:
     generate()
+    before = manifests(project)
     override = project / "templates" / "docs" / "environments.md.j2"
     override.parent.mkdir(parents=True)
     override.write_text("# Environments\n\n{% for e in environments %}- {{ e.name }}\n{% endfor %}")
     code, output = generate()
     assert code == 0
-    assert output == "specs/deployplan.yaml: 1 written, 0 removed, 5 unchanged\n"
+    after = manifests(project)
+    assert output == f"specs/deployplan.yaml: {summary(before, after)}\n"
+    assert (
+        before["site_docs/reference/environments.md"]
+        != after["site_docs/reference/environments.md"]
+    )
     page = (project / "site_docs/reference/environments.md").read_text()
     assert page.endswith("# Environments\n\n- development\n- staging\n- production\n- dr\n")
 
@@ -137,10 +167,13 @@ def test_stale_owned_files_are_pruned(tmp_path: Path, monkeypatch: pytest.Monkey
     build_file_tree(tmp_path, {"spec.yaml": two_envs})
     assert generate("spec.yaml")[0] == 0
     assert (tmp_path / "output/environments/staging/environment.yaml").exists()
+    before = manifests(tmp_path)
     (tmp_path / "spec.yaml").write_text(minimal)
     code, output = generate("spec.yaml")
     assert code == 0
-    assert "1 removed" in output
+    after = manifests(tmp_path)
+    assert output == f"spec.yaml: {summary(before, after)}\n"
+    assert "output/environments/staging/environment.yaml" in before.keys() - after.keys()
     assert not (tmp_path / "output/environments/staging").exists()
     assert (tmp_path / "output/environments/production/environment.yaml").exists()
 
