@@ -162,7 +162,7 @@ def test_github_dry_run_prints_the_calls_and_makes_none(
         "# repository: that of the current directory",
         f"gh api --method PUT {ENVIRONMENTS}/development --input -",
         '  {"prevent_self_review":false,"reviewers":[],' + CUSTOM + "}",
-        f"gh api --paginate {ENVIRONMENTS}/development/{POLICIES} --jq {LIST}",
+        f"gh api --paginate {ENVIRONMENTS}/development/{POLICIES} --jq '{LIST}'",
         f"gh api --method POST {ENVIRONMENTS}/development/{POLICIES} --input -",
         '  {"name":"main","type":"branch"}',
         f"gh api --method PUT {ENVIRONMENTS}/staging --input -",

@@ -136,7 +136,7 @@ main() {
     trap "rm -rf '$work'" EXIT
     local args=(--pgdata "$work/data" --format=plain --wal-method=stream --checkpoint=fast
         --manifest-checksums=SHA256 --no-password)
-    log "taking a full base backup from $PGHOST:$PGPORT"
+    log "taking a $KIND base backup from $PGHOST:$PGPORT"
     run pg_basebackup "${args[@]}"
     if [ "$DRY_RUN" = 0 ]; then
         (cd "$work/data" && restic -r "$REPOSITORY" backup --tag "$BACKUP" --host "$SNAPSHOT_HOST" .)

@@ -220,7 +220,7 @@ main() {
         parts+=("$SCRATCH/part-$index")
         index=$((index + 1))
     done
-    log "combining the full backup and $((index - 1)) incremental backup(s)"
+    log "combining the full backup and $((index - 1)) $KIND backup(s)"
     pg_combinebackup -o "$SCRATCH/data" "${parts[@]}" >&2 || fail "pg_combinebackup failed"
     data=$SCRATCH/data
     pg_verifybackup "$data" >&2 || fail "pg_verifybackup found files that differ from the manifest"

@@ -163,7 +163,7 @@ main() {
         parent_manifest "$work/parent_manifest"
     fi
     args+=(--incremental "$work/parent_manifest")
-    log "taking a incremental base backup from $PGHOST:$PGPORT"
+    log "taking a $KIND base backup from $PGHOST:$PGPORT"
     run pg_basebackup "${args[@]}"
     if [ "$DRY_RUN" = 0 ]; then
         (cd "$work/data" && restic -r "$REPOSITORY" backup --tag "$BACKUP" --host "$SNAPSHOT_HOST" .)

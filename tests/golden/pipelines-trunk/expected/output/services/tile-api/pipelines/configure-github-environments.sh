@@ -115,7 +115,7 @@ ref_policies() {
     local endpoint=$1 text line index
     local current=() kept=()
     if [ -n "$DRY_RUN" ]; then
-        printf 'gh api --paginate %s --jq %s\n' "$endpoint" "$POLICY_LIST"
+        printf "gh api --paginate %s --jq '%s'\n" "$endpoint" "$POLICY_LIST"
     else
         text=$(gh api --paginate "$endpoint" --jq "$POLICY_LIST")
         if [ -n "$text" ]; then mapfile -t current <<<"$text"; fi
