@@ -121,9 +121,20 @@ def test_navigation_reaches_every_manual(page: Any, english: BuiltSite) -> None:
 def _search(page: Any, url: str, term: str) -> list[str]:
     page.goto(url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    # typed key by key, as a reader does: Material searches on keyboard input
-    page.locator("input.md-search__input").press_sequentially(term)
-    page.locator(".md-search-result__item").first.wait_for()
+    box = page.locator("input.md-search__input")
+    results = page.locator(".md-search-result__item").first
+    # Typed key by key, as a reader does: Material searches on keyboard input. The index
+    # is built in a web worker after the page loads, which takes a while on a busy
+    # machine (the Japanese segmenter most of all); a reader who sees nothing types again.
+    for _ in range(8):
+        box.fill("")
+        box.press_sequentially(term)
+        try:
+            results.wait_for(timeout=15_000)
+            break
+        except Exception:  # playwright's TimeoutError: the index was not ready yet
+            continue
+    results.wait_for(timeout=15_000)
     found: list[str] = page.eval_on_selector_all(
         ".md-search-result__item a.md-search-result__link", "links => links.map(a => a.href)"
     )
