@@ -18,6 +18,7 @@ from generator.targets import (
     environments,
     kubernetes,
     pipelines,
+    recovery,
 )
 from generator.targets.context import PlanContext
 
@@ -32,6 +33,7 @@ FAMILIES: dict[str, Planner] = {
     "environments": environments.plan,
     "kubernetes": kubernetes.plan,
     "pipelines": pipelines.plan,
+    "recovery": recovery.plan,
 }
 
 

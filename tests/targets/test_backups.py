@@ -30,6 +30,7 @@ services:
     description: Files on disk.
     kind: worker
     owner: ops
+    start_command: ./bin/files
     targets: {production: {engine: local, release_dir: /srv/files}}
 environments:
   production:
@@ -219,7 +220,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_every_script_is_shellcheck_clean(example: dict[str, Path], local: dict[str, Path]) -> None:
-    scripts = [p for name, p in {**example, **local}.items() if name.endswith(".sh")]
+    scripts = [p for files in (example, local) for n, p in files.items() if n.endswith(".sh")]
     assert len(scripts) == 14
     result = shellcheck(scripts)
     assert result.returncode == 0, result.stdout

@@ -32,6 +32,7 @@ services:
     description: API.
     kind: api
     owner: ops
+    start_command: ./bin/api
     targets:
       staging: {engine: local, release_dir: /srv/api}
       production: {engine: local, release_dir: /srv/api}
