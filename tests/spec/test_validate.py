@@ -45,7 +45,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert [(d.code, d.location.line) for d in result.diagnostics] == [
         ("unknown-key", 9),
         ("invalid-value", 16),
-        ("wrong-type", 30),
+        ("wrong-type", 31),
     ]
     assert result.plan is None
 

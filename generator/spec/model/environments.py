@@ -51,8 +51,10 @@ class Allocation(SpecModel):
     replicas: int = Field(1, ge=0, description="Number of instances.")
     cpu: Cpu = Field(description="CPU request per instance.")
     memory: Size = Field(description="Memory request per instance.")
-    cpu_limit: Cpu | None = Field(None, description="CPU limit per instance.")
-    memory_limit: Size | None = Field(None, description="Memory limit per instance.")
+    cpu_limit: Cpu | None = Field(None, description="CPU limit per instance; at least the request.")
+    memory_limit: Size | None = Field(
+        None, description="Memory limit per instance; at least the request."
+    )
     autoscaling: Autoscaling | None = Field(None, description="Horizontal autoscaling bounds.")
 
 
@@ -62,7 +64,12 @@ class ComputeResources(SpecModel):
     platform: str = Field(description="Where workloads run, e.g. `eks 1.30` or `bare metal`.")
     node_pools: list[NodePool] = Field(min_length=1, description="The machines available.")
     allocations: dict[ServiceRef, Allocation] = Field(
-        default_factory=dict, description="Service name -> resources it is allocated."
+        default_factory=dict,
+        description="Service name -> resources it is allocated. Allocating a service deploys "
+        "it to this environment, so it needs a target here. All allocations together, each "
+        "at its largest replica count (`autoscaling.max_replicas`, else `replicas`), fit in "
+        "the node pools (CPU and memory apart), and each instance fits on one node; managed "
+        "services run elsewhere and do not count.",
     )
 
 

@@ -103,7 +103,12 @@ class Target(SpecModel):
     """Where and how one service is deployed in one environment."""
 
     engine: Engine = Field(description="Deployment engine; `managed` means a cloud service.")
-    strategy: Strategy = Field(Strategy.ROLLING, description="Rollout strategy.")
+    strategy: Strategy = Field(
+        Strategy.ROLLING,
+        description="Rollout strategy, one the engine carries out: `kubernetes` all of them; "
+        "`ansible`, `compose` and `local` `rolling` or `recreate`; `helm`, `systemd` and "
+        "`managed` `rolling`.",
+    )
     namespace: Name | None = Field(None, description="Kubernetes namespace (kubernetes, helm).")
     chart: str | None = Field(None, description="Helm chart reference (helm).")
     hosts: list[
@@ -163,7 +168,12 @@ class Service(SpecModel):
     )
     stores_data: bool = Field(False, description="Whether the service holds state to back up.")
     targets: dict[EnvironmentRef, Target] = Field(
-        description="Environment name -> how the service is deployed there."
+        description="Environment name -> how the service is deployed there. The service "
+        "needs a target in every environment it is deployed to: one that allocates it "
+        "resources, routes an ingress or mounts a volume for it (itself, not through "
+        "`extends`), or whose validation points or test scenarios name the service and the "
+        "environment together. An environment that others extend and that no service "
+        "targets is a template and needs none."
     )
     exposure: Literal["public", "internal", "private"] = Field(
         "internal", description="Who may reach it: the internet, other services, or nobody."

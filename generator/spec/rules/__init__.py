@@ -14,6 +14,7 @@ from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
 from generator.spec.rules.compliance import compliance_requirements
 from generator.spec.rules.context import RuleContext
+from generator.spec.rules.deploy import DEPLOY_RULES
 from generator.spec.rules.graphs import acyclic
 from generator.spec.rules.names import references_resolve, unique_names
 from generator.spec.rules.operability import OPERABILITY_RULES
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     compliance_requirements,
     *OPERABILITY_RULES,
     *PIPELINE_RULES,
+    *DEPLOY_RULES,
 )
 
 

@@ -87,6 +87,8 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("deployment_flow", "stages", "*", "environments", "*"), "environment"),
     (("deployment_flow", "dependencies", "*", "service"), "service"),
     (("deployment_flow", "validation_points", "*", "after_stage"), "stage"),
+    (("deployment_flow", "validation_points", "*", "services", "*"), "service"),
+    (("deployment_flow", "validation_points", "*", "environments", "*"), "environment"),
     (("automation", "ci_cd_pipeline", "oidc", "*", "roles", "@"), "environment"),
     (("version_management", "release_policy", "approvals", "*", "environment"), "environment"),
     (("version_management", "release_policy", "approvals", "*", "approvers", "*"), "role"),

@@ -9,14 +9,18 @@ Engines and the strategies they carry out:
   ``blue_green`` brings the release up at full size as ``<service>-preview`` (no traffic),
   gates it, then switches the main Deployment with all new pods ready before any old one
   goes (maxSurge 100 %, maxUnavailable 0).
-- ``helm``: ``helm upgrade --install --atomic --wait`` with generated values, ``helm rollback``.
-- ``ansible``: ``ansible-playbook`` with a generated inventory; ``rolling`` is ``serial: 1``.
-- ``compose``: ``docker compose up -d --wait`` with the release's image.
+- ``helm``: ``helm upgrade --install --atomic --wait`` with generated values, ``helm rollback``;
+  the chart's own Deployment strategy applies (``rolling``).
+- ``ansible``: ``ansible-playbook`` with a generated inventory; ``rolling`` is ``serial: 1``,
+  ``recreate`` every host at once.
+- ``compose``: ``docker compose up -d --wait`` with the release's image, which replaces the
+  service's containers (``rolling`` and ``recreate`` do the same).
 - ``systemd``: release directories over ssh, an atomic ``current`` symlink switch and
-  ``systemctl restart``, host after host.
+  ``systemctl restart``, host after host (``rolling`` only).
 - ``local``: the same release directories on this host; the start command runs in the
-  background with a pid file.
-- ``managed``: nothing to roll out (the provider runs it); checks still run.
+  background with a pid file. One instance: it is stopped, switched and started.
+- ``managed``: nothing to roll out (the provider runs it, ``rolling`` being the default);
+  checks still run.
 """
 
 from __future__ import annotations
@@ -29,12 +33,12 @@ from generator.spec.model.project import Engine, Strategy, Target
 #: Strategies each engine can carry out; the rules reject other combinations.
 STRATEGIES: dict[Engine, frozenset[Strategy]] = {
     Engine.KUBERNETES: frozenset(Strategy),
-    Engine.HELM: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.HELM: frozenset({Strategy.ROLLING}),
     Engine.ANSIBLE: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
     Engine.COMPOSE: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
-    Engine.SYSTEMD: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
+    Engine.SYSTEMD: frozenset({Strategy.ROLLING}),
     Engine.LOCAL: frozenset({Strategy.ROLLING, Strategy.RECREATE}),
-    Engine.MANAGED: frozenset(Strategy),
+    Engine.MANAGED: frozenset({Strategy.ROLLING}),
 }
 
 #: Commands each engine's scripts call; preflight checks they are installed.
