@@ -17,6 +17,7 @@ from generator.targets import (
     docs,
     environments,
     kubernetes,
+    monitoring,
     pipelines,
     recovery,
 )
@@ -32,6 +33,7 @@ FAMILIES: dict[str, Planner] = {
     "docs": docs.plan,
     "environments": environments.plan,
     "kubernetes": kubernetes.plan,
+    "monitoring": monitoring.plan,
     "pipelines": pipelines.plan,
     "recovery": recovery.plan,
 }

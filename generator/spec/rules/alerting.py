@@ -3,6 +3,7 @@ what their channel needs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic
@@ -10,6 +11,15 @@ from generator.spec.rules.context import RuleContext
 
 _THRESHOLDS = ("health_check", "alert_thresholds", "thresholds")
 _RECEIVERS = ("monitoring", "alerting_system", "receivers")
+# What a receiver's target looks like; Alertmanager reads these fields as templates, so
+# nothing else (no `{{`) may reach them.
+_TARGETS = {
+    "slack": (re.compile(r"[#@][a-z0-9._-]{1,80}"), "#shop-alerts"),
+    "email": (re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+"), "sre@example.com"),
+    "webhook": (re.compile(r"https?://[^\s{}]+"), "https://hooks.example.com/alerts"),
+    "pagerduty": (re.compile(r"[A-Za-z0-9 ._-]{1,100}"), "shop-sre"),
+    "opsgenie": (re.compile(r"[A-Za-z0-9 ._-]{1,100}"), "shop-sre"),
+}
 _NEEDS_KEY = {
     "slack": "its incoming-webhook URL",
     "pagerduty": "its Events API routing key",
@@ -60,6 +70,14 @@ def receiver_settings(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"a {receiver.type} receiver needs {_NEEDS_KEY[receiver.type]}, and "
                 f"`{receiver.name}` names no credentials",
                 hint="declare it as a secret and set `credentials: NAME`",
+            )
+        pattern, example = _TARGETS[receiver.type]
+        if not pattern.fullmatch(receiver.target):
+            yield ctx.at(
+                (*path, "target"),
+                "receiver-target",
+                f"`{receiver.target}` is not a {receiver.type} target",
+                hint=f"write e.g. `{example}`",
             )
         if receiver.type == "email" and system.smtp is None:
             yield ctx.at(

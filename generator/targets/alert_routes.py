@@ -1,0 +1,122 @@
+"""setup_monitoring's alert routing: an Alertmanager configuration whose routes follow the
+escalation paths and whose receivers read their credentials from files.
+
+An escalation level "after 15m" becomes a sibling route with ``group_wait: 15m`` and
+``continue: true`` on the ones before it: Alertmanager notifies that receiver only if the
+alert still fires then. Escalation applies in production and disaster-recovery
+environments; alerts elsewhere go to the default receiver.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.spec.model import DeploymentPlan
+from generator.spec.model.environments import EnvironmentType
+from generator.spec.model.operations import AlertingSystem, EscalationPath, Receiver
+
+SECRETS_DIR = "/etc/alertmanager/secrets"
+PAGING = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVERY)
+
+
+def alertmanager_config(
+    spec: DeploymentPlan, system: AlertingSystem, environment: str
+) -> dict[str, Any]:
+    """The whole ``alertmanager.yml`` of ``environment`` as data."""
+    paging = spec.environments[environment].environment_type in PAGING
+    route: dict[str, Any] = {
+        "receiver": system.default_receiver,
+        "group_by": system.group_by,
+        "group_wait": system.group_wait,
+        "group_interval": system.group_interval,
+        "repeat_interval": system.repeat_interval,
+    }
+    if paging and spec.operations.escalation_paths:
+        route["routes"] = [_path_route(path, system) for path in spec.operations.escalation_paths]
+    config: dict[str, Any] = {}
+    if system.smtp is not None:
+        config["global"] = _smtp(system)
+    config["route"] = route
+    config["inhibit_rules"] = [
+        {
+            "source_matchers": ['severity="critical"'],
+            "target_matchers": ['severity="warning"'],
+            "equal": ["alertname", "service"],
+        }
+    ]
+    config["receivers"] = [_receiver(r) for r in system.receivers]
+    return config
+
+
+def _path_route(path: EscalationPath, system: AlertingSystem) -> dict[str, Any]:
+    routes = []
+    for severity in path.severities:
+        for index, level in enumerate(path.levels):
+            route: dict[str, Any] = {
+                "receiver": level.receiver,
+                "matchers": [f'incident_severity="{severity}"'],
+                "group_wait": level.after if _seconds(level.after) else system.group_wait,
+                "repeat_interval": system.repeat_intervals.get(severity, system.repeat_interval),
+            }
+            if index < len(path.levels) - 1:
+                route["continue"] = True
+            routes.append(route)
+    return {
+        "matchers": [
+            f'service=~"{_alternatives(path.services)}"',
+            f'incident_severity=~"{_alternatives(path.severities)}"',
+        ],
+        "routes": routes,
+    }
+
+
+def _alternatives(names: list[str]) -> str:
+    # names are DNS labels and identifiers: nothing in them is special in a regex
+    return "|".join(names)
+
+
+def _seconds(duration: str) -> bool:
+    return any(ch.isdigit() and ch != "0" for ch in duration)
+
+
+def _smtp(system: AlertingSystem) -> dict[str, Any]:
+    smtp = system.smtp
+    assert smtp is not None
+    settings: dict[str, Any] = {"smtp_smarthost": smtp.smarthost, "smtp_from": smtp.sender}
+    if smtp.username:
+        settings["smtp_auth_username"] = smtp.username
+    return settings
+
+
+def secret_file(secret: str) -> str:
+    """Where the deploy step writes a receiver's credential for Alertmanager to read."""
+    return f"{SECRETS_DIR}/{secret}"
+
+
+def _receiver(receiver: Receiver) -> dict[str, Any]:
+    key = secret_file(receiver.credentials) if receiver.credentials else None
+    config: dict[str, Any]
+    if receiver.type == "slack":
+        config = {"channel": receiver.target, "send_resolved": True}
+        if key:
+            config["api_url_file"] = key
+        return {"name": receiver.name, "slack_configs": [config]}
+    if receiver.type == "pagerduty":
+        config = {"send_resolved": True, "details": {"pagerduty_service": receiver.target}}
+        if key:
+            config["routing_key_file"] = key
+        return {"name": receiver.name, "pagerduty_configs": [config]}
+    if receiver.type == "opsgenie":
+        config = {"send_resolved": True, "responders": [{"name": receiver.target, "type": "team"}]}
+        if key:
+            config["api_key_file"] = key
+        return {"name": receiver.name, "opsgenie_configs": [config]}
+    if receiver.type == "email":
+        config = {"to": receiver.target, "send_resolved": True}
+        if key:
+            config["auth_password_file"] = key
+        return {"name": receiver.name, "email_configs": [config]}
+    config = {"url": receiver.target, "send_resolved": True}
+    if key:
+        config["http_config"] = {"authorization": {"type": "Bearer", "credentials_file": key}}
+    return {"name": receiver.name, "webhook_configs": [config]}

@@ -1,0 +1,203 @@
+"""The monitoring family checked by Prometheus's own tools: promtool on the scrape config,
+rules and generated rule unit tests; amtool on the Alertmanager configuration and its
+routes; blackbox_exporter on the probe modules."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.targets import monitoring
+from tests.targets.operations_helpers import (
+    EXAMPLE,
+    fake_tool,
+    render_family,
+    run,
+    shellcheck,
+    tool,
+)
+
+ENVIRONMENTS = ["development", "staging", "production", "dr"]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return render_family(monitoring.plan, EXAMPLE, tmp_path_factory.mktemp("monitoring"))
+
+
+def _load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_promtool_accepts_the_config_and_the_rules(
+    example: dict[str, Path], environment: str
+) -> None:
+    folder = example[f"monitoring/{environment}/prometheus.yml"].parent
+    config = run(tool("promtool"), "check", "config", "prometheus.yml", cwd=folder)
+    assert config.returncode == 0, config.stdout + config.stderr
+    rules = run(tool("promtool"), "check", "rules", "recording.yml", "alerts.yml", cwd=folder)
+    assert rules.returncode == 0, rules.stdout + rules.stderr
+    assert "SUCCESS: 10 rules found" in rules.stdout  # one per monitoring point
+    assert "SUCCESS: 24 rules found" in rules.stdout  # 10 thresholds x 2, 4 probes
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_alert_fires_in_its_promtool_unit_test(
+    example: dict[str, Path], environment: str
+) -> None:
+    folder = example[f"monitoring/{environment}/alerts.test.yml"].parent
+    result = run(tool("promtool"), "test", "rules", "alerts.test.yml", cwd=folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rules = _load(folder / "alerts.yml")["groups"][0]["rules"]
+    tests = _load(folder / "alerts.test.yml")["tests"]
+    tested = {check["alertname"] for test in tests for check in test["alert_rule_test"]}
+    firing = {
+        (alert["exp_labels"]["severity"], check["alertname"])
+        for test in tests
+        for check in test["alert_rule_test"]
+        for alert in check["exp_alerts"]
+    }
+    assert tested == {rule["alert"] for rule in rules}
+    assert firing == {(rule["labels"]["severity"], rule["alert"]) for rule in rules}
+
+
+def test_the_unit_tests_catch_a_changed_level(example: dict[str, Path], tmp_path: Path) -> None:
+    folder = example["monitoring/production/alerts.yml"].parent
+    for name in ("alerts.yml", "alerts.test.yml"):
+        (tmp_path / name).write_text((folder / name).read_text())
+    alerts = tmp_path / "alerts.yml"
+    changed = alerts.read_text().replace(
+        '{service=\\"storefront\\"} > 5"', '{service=\\"storefront\\"} > 50"'
+    )
+    assert changed != alerts.read_text()
+    alerts.write_text(changed)
+    result = run(tool("promtool"), "test", "rules", "alerts.test.yml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "alertname: StorefrontErrors" in result.stdout + result.stderr
+
+
+def test_runbook_links_point_at_the_alerts_page(example: dict[str, Path]) -> None:
+    page = example["operations/alerts.md"].read_text()
+    anchors = set(re.findall(r"^## \w+ \{ #(\w+) \}$", page, re.M))
+    rules = _load(example["monitoring/production/alerts.yml"])["groups"][0]["rules"]
+    for rule in rules:
+        url = rule["annotations"]["runbook_url"]
+        assert url.startswith("https://docs.shop.example.com/operations/alerts.html#"), url
+        assert url.rsplit("#", 1)[1] in anchors
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_amtool_accepts_the_alertmanager_config(example: dict[str, Path], environment: str) -> None:
+    config = example[f"monitoring/{environment}/alertmanager.yml"]
+    result = run(tool("amtool"), "check-config", config)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+ROUTES = [
+    ({"service": "storefront", "incident_severity": "sev1"}, "sre_pager,incident_slack,sre_pager"),
+    (
+        {"service": "payments", "incident_severity": "sev2"},
+        "payments_pager,sre_pager,security_email",
+    ),
+    ({"service": "orders-db", "incident_severity": "sev3"}, "sre_pager,sre_pager"),
+    ({"service": "orders-api", "incident_severity": "sev4"}, "alerts_slack"),
+    ({"service": "media-storage", "incident_severity": "sev4"}, "alerts_slack"),
+]
+
+
+@pytest.mark.parametrize(("labels", "receivers"), ROUTES)
+def test_routes_follow_the_escalation_paths(
+    example: dict[str, Path], labels: dict[str, str], receivers: str
+) -> None:
+    for environment, expected in (("production", receivers), ("staging", "alerts_slack")):
+        config = example[f"monitoring/{environment}/alertmanager.yml"]
+        pairs = [f"{k}={v}" for k, v in labels.items()]
+        result = run(tool("amtool"), "config", "routes", "test", f"--config.file={config}", *pairs)
+        assert result.stdout.strip() == expected, (environment, result.stdout, result.stderr)
+
+
+def test_escalation_levels_wait_and_repeat_as_the_spec_says(example: dict[str, Path]) -> None:
+    route = _load(example["monitoring/production/alertmanager.yml"])["route"]
+    payments = route["routes"][1]["routes"]
+    assert [
+        (r["receiver"], r["group_wait"], r["repeat_interval"], r.get("continue"))
+        for r in payments[:3]
+    ] == [
+        ("payments_pager", "30s", "30m", True),
+        ("sre_pager", "10m", "30m", True),
+        ("security_email", "30m", "30m", None),
+    ]
+
+
+def test_receiver_credentials_are_file_references(example: dict[str, Path]) -> None:
+    text = example["monitoring/production/alertmanager.yml"].read_text()
+    files = re.findall(r"(\w+_file): (\S+)", text)
+    assert sorted(set(files)) == [
+        ("api_url_file", "/etc/alertmanager/secrets/slack-webhook-url"),
+        ("auth_password_file", "/etc/alertmanager/secrets/smtp-relay-password"),
+        ("routing_key_file", "/etc/alertmanager/secrets/pagerduty-payments-routing-key"),
+        ("routing_key_file", "/etc/alertmanager/secrets/pagerduty-sre-routing-key"),
+    ]
+    assert not re.search(
+        r"^\s*(api_url|routing_key|service_key|auth_password|api_key):", text, re.M
+    )
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_blackbox_exporter_accepts_the_probe_modules(
+    example: dict[str, Path], environment: str
+) -> None:
+    config = example[f"monitoring/{environment}/blackbox.yml"]
+    result = run(tool("prometheus-blackbox-exporter"), f"--config.file={config}", "--config.check")
+    assert result.returncode == 0, result.stderr
+    modules = _load(config)["modules"]
+    assert sorted(modules) == [
+        "orders_api_ready",
+        "orders_db_port",
+        "payments_readiness",
+        "storefront_http",
+    ]
+
+
+def test_metrics_services_are_valid_kubernetes(example: dict[str, Path]) -> None:
+    services = [p for name, p in example.items() if "/kubernetes/" in name]
+    assert len(services) == 12  # three Kubernetes services in four environments
+    result = run(tool("kubernetes-validate"), "--strict", *services)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_secrets_script_writes_private_files(example: dict[str, Path], tmp_path: Path) -> None:
+    script = example["monitoring/production/alertmanager-secrets.sh"]
+    assert shellcheck([script]).returncode == 0
+    fake_tool(tmp_path / "bin", "vault", 'printf "value-of-%s" "${*: -1}"')
+    env = {
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "FAKE_LOG": str(tmp_path / "log"),
+        "DEPLOYPLAN_ALERTMANAGER_SECRETS": str(tmp_path / "secrets"),
+    }
+    result = run(script, env=env)
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "secrets").iterdir())
+    assert [f.name for f in files] == [
+        "pagerduty-payments-routing-key",
+        "pagerduty-sre-routing-key",
+        "slack-webhook-url",
+        "smtp-relay-password",
+    ]
+    assert {oct(f.stat().st_mode & 0o777) for f in files} == {"0o600"}
+    assert (tmp_path / "secrets" / "slack-webhook-url").read_text() == "value-of-alerting/slack"
+
+    fake_tool(tmp_path / "bin", "kubectl", 'cat > "$FAKE_LOG.stdin"')
+    result = run(script, "--kubernetes", "monitoring", env=env)
+    assert result.returncode == 0, result.stderr
+    secret = yaml.safe_load(Path(str(tmp_path / "log") + ".stdin").read_text())
+    assert secret["metadata"] == {"name": "alertmanager-receivers", "namespace": "monitoring"}
+    decoded = base64.b64decode(secret["data"]["smtp-relay-password"]).decode()
+    assert decoded == "value-of-alerting/smtp"
