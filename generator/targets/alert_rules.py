@@ -20,6 +20,7 @@ from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import format_duration
 
 ALERTS_PAGE = "operations/alerts"
+_DELIMITERS = re.compile(r"\{\{|\}\}")
 _MINUTE = 60
 
 
@@ -44,14 +45,20 @@ class Alert:
     annotations: dict[str, str]
 
     def rule(self) -> dict[str, Any]:
-        """The rule as Prometheus reads it."""
+        """The rule as Prometheus reads it; annotations are templates there, so the
+        spec's text is written as literal text."""
         return {
             "alert": self.name,
             "expr": self.expr,
             "for": self.for_,
             "labels": self.labels,
-            "annotations": self.annotations,
+            "annotations": {key: literal(value) for key, value in self.annotations.items()},
         }
+
+
+def literal(text: str) -> str:
+    """``text`` as a Go template that prints exactly ``text``: delimiters become strings."""
+    return _DELIMITERS.sub(lambda match: '{{"' + match.group() + '"}}', text)
 
 
 def alert_name(name: str) -> str:

@@ -5,6 +5,7 @@ routes; blackbox_exporter on the probe modules."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.targets.operations_helpers import (
     render_family,
     run,
     shellcheck,
+    spec_file,
     tool,
 )
 
@@ -201,3 +203,16 @@ def test_the_secrets_script_writes_private_files(example: dict[str, Path], tmp_p
     assert secret["metadata"] == {"name": "alertmanager-receivers", "namespace": "monitoring"}
     decoded = base64.b64decode(secret["data"]["smtp-relay-password"]).decode()
     assert decoded == "value-of-alerting/smtp"
+
+
+def test_hostile_summaries_reach_the_notification_as_written(tmp_path: Path) -> None:
+    summary = 'Errors {{ $value }} }} <script>alert(1)</script> "quoted" \\ $(id)'
+    old = "summary: Storefront is returning server errors."
+    spec = spec_file(tmp_path, {old: f"summary: {json.dumps(summary)}"})
+    files = render_family(monitoring.plan, spec, tmp_path / "out")
+    folder = files["monitoring/production/alerts.yml"].parent
+    # promtool renders the annotation templates: the test passes only if they print the text
+    result = run(tool("promtool"), "test", "rules", "alerts.test.yml", cwd=folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    tests = _load(folder / "alerts.test.yml")["tests"]
+    assert tests[0]["alert_rule_test"][-1]["exp_alerts"][0]["exp_annotations"]["summary"] == summary
