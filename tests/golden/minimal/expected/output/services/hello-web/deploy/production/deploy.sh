@@ -65,7 +65,7 @@ run_stage() {
         attempt=$((attempt + 1))
         rc=0
         case $kind in
-            command) bounded "$timeout" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" stage "$WORKDIR" "$command" || rc=$? ;;
+            command) check_command "$command" "$timeout" || rc=$? ;;
             engine)
                 : >"$RUN_DIR/deploying"
                 DEPLOYED=1
