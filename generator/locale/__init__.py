@@ -1,10 +1,11 @@
-"""Message catalogs: every sentence of the generated manuals in English and Japanese.
+"""Message catalogs: every sentence of the generated site in English and Japanese.
 
 Messages are English (the msgids); ``<language>/LC_MESSAGES/deployplan.po`` holds each
 language's translations. The ``.po`` files are the only committed form: they are compiled
 in memory on first use, so there is no ``.mo`` file to forget to rebuild.
-``scripts/update-catalogs`` re-extracts the messages from the templates and the docs
-family after an edit, and the tests fail while a message lacks a translation.
+``scripts/update-catalogs`` re-extracts the messages from the templates, the docs family
+and the compliance checks after an edit, and the tests fail while a message lacks a
+translation. Text built in Python is a :class:`~generator.locale.message.Message`.
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ a message are escaped like any ``{{ value }}``; the translated sentence itself i
 the project wrote. In Markdown and XML it may carry markup (a code span, a link), so it is
 printed as is around the escaped values; in every other kind (shell, YAML, JSON, plain
 text) the whole sentence is one value and escaped as one.
+
+Text built in Python arrives as a :class:`~generator.locale.message.Message`:
+``{{ _(result.summary) }}`` translates it the same way (its :class:`Code` values become
+inline code in Markdown), and ``{{ title | translated }}`` gives its plain translated
+text, escaped as one value where it is printed (e.g. as a link's label). Any other
+value passes ``| translated`` unchanged: text from the spec is never looked up.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from jinja2.ext import InternationalizationExtension
 from jinja2.runtime import Context
 
 from generator.locale import translations
+from generator.locale.message import Message, shown
 from generator.render import Raw
 
 
@@ -28,6 +35,7 @@ class I18n(InternationalizationExtension):
         environment.policies["ext.i18n.trimmed"] = True
         environment.newstyle_gettext = True  # type: ignore[attr-defined]
         environment.globals.update(gettext=_gettext, ngettext=_ngettext)
+        environment.filters["translated"] = _translated
 
 
 def _language(context: Context) -> str:
@@ -36,8 +44,15 @@ def _language(context: Context) -> str:
 
 @jinja2.pass_context
 def _gettext(context: Context, message: str, /, **variables: Any) -> str:
+    if isinstance(message, Message):
+        return _message(context.environment, message, _language(context))
     text = translations(_language(context)).gettext(message)
     return _format(context.environment, text, variables)
+
+
+@jinja2.pass_context
+def _translated(context: Context, value: Any) -> Any:
+    return shown(value, _language(context)) if isinstance(value, Message) else value
 
 
 @jinja2.pass_context
@@ -52,6 +67,16 @@ def _format(environment: jinja2.Environment, text: str, variables: dict[str, Any
     if _is_markup(environment):
         return Raw(text % {name: finalize(value) for name, value in variables.items()})
     return text % variables
+
+
+def _message(environment: jinja2.Environment, message: Message, language: str) -> str:
+    if not _is_markup(environment):
+        return shown(message, language)
+    finalize = environment.finalize
+    assert finalize is not None
+    # Markdown prints identifiers with its `code` filter; XML has no inline code
+    code = environment.filters.get("code") or (lambda text: finalize(f"`{text}`"))
+    return Raw(shown(message, language, escape=finalize, code=code))
 
 
 def _is_markup(environment: jinja2.Environment) -> bool:
