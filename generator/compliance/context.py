@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from generator.compliance.results import CheckResult, Evidence, Status
+from generator.locale.message import Message
 from generator.spec.model import DeploymentPlan, EnvironmentType
 from generator.spec.model.types import duration_seconds
 from generator.spec.positions import Path, PositionIndex
@@ -21,7 +22,7 @@ class Demand:
     """A duration a framework demands, e.g. 365 days of audit-log retention, and its source."""
 
     duration: str
-    source: str
+    source: str  # a Message when it comes from the frameworks in scope
     path: Path | None = None  # where the spec sets it; None when it comes from framework data
 
     @property
@@ -54,7 +55,7 @@ class AuditContext:
         """The same plan, evaluated for other demands."""
         return dataclasses.replace(self, demands=demands)
 
-    def evidence(self, path: Path, note: str, ok: bool | None = None) -> Evidence:
+    def evidence(self, path: Path, note: Message, ok: bool | None = None) -> Evidence:
         """Evidence for the value at ``path``: its value, position and where it came from."""
         inherited = self.positions.inheritance(path)
         return Evidence(
@@ -88,7 +89,7 @@ def lookup(data: Any, path: Path) -> Any:
     return data
 
 
-def verdict(check: str, evidence: list[Evidence], passed: str, failed: str) -> CheckResult:
+def verdict(check: str, evidence: list[Evidence], passed: Message, failed: Message) -> CheckResult:
     """Fail when any evidence is against the check, else pass; the summary says which."""
     failures = [e for e in evidence if e.ok is False]
     if failures:
@@ -96,6 +97,6 @@ def verdict(check: str, evidence: list[Evidence], passed: str, failed: str) -> C
     return CheckResult(check, Status.PASS, passed, tuple(evidence))
 
 
-def not_applicable(check: str, why: str, evidence: list[Evidence] | None = None) -> CheckResult:
+def not_applicable(check: str, why: Message, evidence: list[Evidence] | None = None) -> CheckResult:
     """The check has nothing to judge in this spec."""
     return CheckResult(check, Status.NOT_APPLICABLE, why, tuple(evidence or ()))

@@ -17,11 +17,14 @@ from generator.compliance.results import (
     FrameworkResult,
     combined,
 )
+from generator.locale.message import Message
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.security import ComplianceRequirement, Framework
 from generator.spec.positions import PositionIndex
 
 REQUIREMENTS = ("compliance", "compliance_requirements")
+#: The framework id and title of a spec's own controls (the title is worded per language).
+CUSTOM = "custom"
 
 
 def evaluate(plan: DeploymentPlan, positions: PositionIndex, spec_label: str) -> AuditReport:
@@ -77,30 +80,39 @@ def plan_digest(plan: DeploymentPlan) -> str:
     return hashlib.sha256(plan.model_dump_json(by_alias=True).encode("utf-8")).hexdigest()
 
 
-def _data(plan: DeploymentPlan, requirement: ComplianceRequirement) -> FrameworkData:
+def _label(plan: DeploymentPlan, data: FrameworkData) -> str:
+    """``PCI DSS 4.0``; the spec's own controls are "<project> controls"."""
+    if data.id == CUSTOM:
+        return Message("%(project)s controls", project=plan.project.name)
+    return data.label
+
+
+def _data(requirement: ComplianceRequirement) -> FrameworkData:
     if requirement.framework is Framework.CUSTOM:
         controls = tuple(
             ControlData(id=c.id, title=c.title, description="", checks=tuple(c.checks))
             for c in requirement.custom_controls
         )
-        return FrameworkData(
-            id="custom", title=f"{plan.project.name} controls", version="", controls=controls
-        )
+        # titled by _label: a message, which a pydantic str field would not keep
+        return FrameworkData(id=CUSTOM, title="", version="", controls=controls)
     return frameworks()[requirement.framework.value]
 
 
 def _demands(plan: DeploymentPlan, index: int, requirement: ComplianceRequirement) -> Demands:
-    data = _data(plan, requirement)
+    data = _data(requirement)
+    label = _label(plan, data)
     base = (*REQUIREMENTS, index)
     found: dict[str, list[Demand]] = {"audit_log_retention": [], "backup_retention": []}
     for field in found:
         shipped = getattr(data, field, None)
         if shipped is not None:
-            source = f"{data.label} (requirement {shipped.basis})"
+            source = Message(
+                "%(framework)s (requirement %(control)s)", framework=label, control=shipped.basis
+            )
             found[field].append(Demand(shipped.duration, source, (*base, "framework")))
         own = getattr(requirement, field)
         if own is not None:
-            source = f"the {data.label} requirement in the spec"
+            source = Message("the %(framework)s requirement in the spec", framework=label)
             found[field].append(Demand(own, source, (*base, field)))
     return Demands(tuple(found["audit_log_retention"]), tuple(found["backup_retention"]))
 
@@ -112,7 +124,7 @@ def _framework(
     requirement: ComplianceRequirement,
     run: Callable[[str], CheckResult],
 ) -> FrameworkResult:
-    data = _data(plan, requirement)
+    data = _data(requirement)
     scope = set(requirement.controls)
     controls = tuple(
         _control(data, control, requirement.required, run)
@@ -120,9 +132,8 @@ def _framework(
         if not scope or control.id in scope
     )
     location = positions.value((*REQUIREMENTS, index, "framework"))
-    return FrameworkResult(
-        data.id, data.title, data.version, requirement.required, location, controls
-    )
+    title = _label(plan, data) if data.id == CUSTOM else data.title
+    return FrameworkResult(data.id, title, data.version, requirement.required, location, controls)
 
 
 def _control(
@@ -133,7 +144,8 @@ def _control(
         framework=data.id,
         id=control.id,
         title=control.title,
-        description=control.description,
+        # the shipped descriptions are catalog messages (see frameworks/__init__.py)
+        description=Message(control.description),
         status=combined(r.status for r in results),
         required=required,
         checks=results,

@@ -111,7 +111,7 @@ def _xml_text(text: str) -> str:
 
 
 def _evidence_lines(result: CheckResult) -> str:
-    lines = [result.summary]
+    lines: list[str] = [result.summary]
     for evidence in result.evidence:
         mark = {True: "ok  ", False: "FAIL", None: "    "}[evidence.ok]
         lines.append(f"{mark} {evidence.where} {evidence.dotted_path}: {evidence.note}")

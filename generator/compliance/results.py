@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from generator.diagnostics import Location, format_path
+from generator.locale.message import Message
 from generator.spec.positions import Path
 
 
@@ -32,7 +33,7 @@ class Evidence:
     path: Path
     value: Any
     location: Location
-    note: str
+    note: Message
     ok: bool | None = None
     written: bool = True
     inherited_from: str | None = None
@@ -53,7 +54,7 @@ class CheckResult:
 
     check: str
     status: Status
-    summary: str
+    summary: Message
     evidence: tuple[Evidence, ...] = ()
 
     @property
@@ -69,7 +70,7 @@ class ControlResult:
     framework: str
     id: str
     title: str
-    description: str
+    description: Message
     status: Status
     required: bool
     checks: tuple[CheckResult, ...]
@@ -88,8 +89,8 @@ class FrameworkResult:
 
     @property
     def label(self) -> str:
-        """``PCI DSS 4.0``; a custom framework has no version."""
-        return f"{self.title} {self.version}".strip()
+        """``PCI DSS 4.0``; a custom framework has no version (its title is a message)."""
+        return f"{self.title} {self.version}" if self.version else self.title
 
     def count(self, status: Status) -> int:
         return sum(1 for c in self.controls if c.status is status)

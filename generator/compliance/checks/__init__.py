@@ -2,7 +2,8 @@
 
 A check judges what the spec says, never prose: it yields pass, fail or not applicable
 (nothing in the spec for it to judge) with the values it looked at as evidence. Add one
-with the :func:`check` decorator in the module of its topic.
+with the :func:`check` decorator in the module of its topic. Everything a check says is
+a :class:`~generator.locale.message.Message`, so the site can show it translated.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from generator.compliance.context import AuditContext
 from generator.compliance.results import CheckResult
+from generator.locale.message import Message
 
 CheckFunction = Callable[[AuditContext], CheckResult]
 
@@ -21,8 +23,8 @@ class Check:
     """A named check: what it verifies, and the function that verifies it."""
 
     name: str
-    title: str
-    description: str
+    title: Message
+    description: Message
     run: CheckFunction
     #: Whether the result depends on what a framework demands (retention periods).
     uses_demands: bool = False
@@ -32,9 +34,12 @@ CHECKS: dict[str, Check] = {}
 
 
 def check(
-    name: str, title: str, description: str, *, uses_demands: bool = False
+    name: str, title: Message, description: Message, *, uses_demands: bool = False
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register the decorated function as the check ``name``."""
+    """Register the decorated function as the check ``name``.
+
+    ``title`` and ``description`` are messages: English in reports, translated on pages.
+    """
 
     def register(function: CheckFunction) -> CheckFunction:
         if name in CHECKS:

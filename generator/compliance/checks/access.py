@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.compliance.checks import check
 from generator.compliance.context import AuditContext, not_applicable, verdict
 from generator.compliance.results import CheckResult, Evidence
+from generator.locale.message import Code, Listing, Message
 from generator.spec.model.security import MfaPolicy, Permission
 
 APPROVALS = ("version_management", "release_policy", "approvals")
@@ -47,25 +48,35 @@ def _approvers_can_approve(ctx: AuditContext, index: int, environment: str) -> E
         if name in roles and Permission.APPROVE in roles[name].permissions.get(environment, [])
     ]
     note = (
-        f"{', '.join(f'`{n}`' for n in able)} may approve in {environment}"
+        Message(
+            "%(roles)s may approve in %(environment)s",
+            roles=Listing(tuple(map(Code, able))),
+            environment=environment,
+        )
         if able
-        else f"no approver holds the `approve` permission in {environment}"
+        else Message(
+            "no approver holds the `approve` permission in %(environment)s",
+            environment=environment,
+        )
     )
     return ctx.evidence((*APPROVALS, index, "approvers"), note, ok=bool(able))
 
 
 @check(
     "production_change_approval",
-    "Production deploys are approved by someone other than the author",
-    "Every production or DR environment that receives deploys has an approval rule in "
-    "`version_management.release_policy.approvals` with `separate_from_author: true`, and "
-    "its approvers hold the `approve` permission there.",
+    Message("Production deploys are approved by someone other than the author"),
+    Message(
+        "Every production or DR environment that receives deploys has an approval rule in "
+        "`version_management.release_policy.approvals` with `separate_from_author: true`, and "
+        "its approvers hold the `approve` permission there."
+    ),
 )
 def production_change_approval(ctx: AuditContext) -> CheckResult:
     environments = _deployed(ctx)
     if not environments:
         return not_applicable(
-            "production_change_approval", "Nothing is deployed to a production environment."
+            "production_change_approval",
+            Message("Nothing is deployed to a production environment."),
         )
     management = ctx.plan.version_management
     rules = management.release_policy.approvals if management else []
@@ -73,16 +84,21 @@ def production_change_approval(ctx: AuditContext) -> CheckResult:
     for environment in environments:
         indexes = [i for i, rule in enumerate(rules) if rule.environment == environment]
         if not indexes:
-            note = f"no approval rule for {environment}"
+            note = Message("no approval rule for %(environment)s", environment=environment)
             evidence.append(ctx.evidence(APPROVALS, note, ok=False))
         for index in indexes:
             rule = rules[index]
             separate = (
-                "by someone other than the author"
+                Message("by someone other than the author")
                 if rule.separate_from_author
-                else ("the author may approve")
+                else Message("the author may approve")
             )
-            note = f"{environment}: {rule.required} approval(s), {separate}"
+            note = Message(
+                "%(environment)s: %(count)s approval(s), %(who)s",
+                environment=environment,
+                count=rule.required,
+                who=separate,
+            )
             path = (*APPROVALS, index, "separate_from_author")
             evidence.append(ctx.evidence(path, note, ok=rule.separate_from_author))
             able = _approvers_can_approve(ctx, index, environment)
@@ -91,8 +107,8 @@ def production_change_approval(ctx: AuditContext) -> CheckResult:
     return verdict(
         "production_change_approval",
         evidence,
-        "Every production deploy needs approval by someone other than its author.",
-        "Some production deploys can go out without an independent approval.",
+        Message("Every production deploy needs approval by someone other than its author."),
+        Message("Some production deploys can go out without an independent approval."),
     )
 
 
@@ -109,101 +125,145 @@ def _mfa_required(ctx: AuditContext) -> dict[str, tuple[str, int]]:
 
 @check(
     "mfa_production_deploy",
-    "Everyone who can change production signs in with MFA",
-    "Each role that may deploy, roll back, administer or break glass in a production or "
-    "DR environment, and each role an `mfa` policy names, has `mfa: true`.",
+    Message("Everyone who can change production signs in with MFA"),
+    Message(
+        "Each role that may deploy, roll back, administer or break glass in a production or "
+        "DR environment, and each role an `mfa` policy names, has `mfa: true`."
+    ),
 )
 def mfa_production_deploy(ctx: AuditContext) -> CheckResult:
     security = ctx.plan.security
     if security is None:
-        return not_applicable("mfa_production_deploy", "The plan defines no roles.")
+        return not_applicable("mfa_production_deploy", Message("The plan defines no roles."))
     production = ctx.production_environments
     by_policy = _mfa_required(ctx)
     evidence = []
     for index, role in enumerate(security.access_controls.roles):
         reasons = [
-            f"{', '.join(sorted(DEPLOYING & set(perms)))} in {env}"
+            Message(
+                "%(permissions)s in %(environment)s",
+                permissions=", ".join(sorted(DEPLOYING & set(perms))),
+                environment=env,
+            )
             for env, perms in role.permissions.items()
             if env in production and DEPLOYING & set(perms)
         ]
         if role.name in by_policy:
-            reasons.append(f"policy `{by_policy[role.name][0]}`")
+            reasons.append(Message("policy %(policy)s", policy=Code(by_policy[role.name][0])))
         if reasons:
-            state = "signs in with MFA" if role.mfa else "has no MFA"
-            note = f"`{role.name}` {state}; needed for {'; '.join(reasons)}"
+            values = {"role": Code(role.name), "reasons": Listing(tuple(reasons), "; ")}
+            note = (
+                Message("%(role)s signs in with MFA; needed for %(reasons)s", **values)
+                if role.mfa
+                else Message("%(role)s has no MFA; needed for %(reasons)s", **values)
+            )
             evidence.append(ctx.evidence((*ROLES, index, "mfa"), note, ok=role.mfa))
     if not evidence:
-        return not_applicable("mfa_production_deploy", "No role can change production.")
+        return not_applicable("mfa_production_deploy", Message("No role can change production."))
     return verdict(
         "mfa_production_deploy",
         evidence,
-        "Every role that can change production signs in with MFA.",
-        "Some roles can change production without MFA.",
+        Message("Every role that can change production signs in with MFA."),
+        Message("Some roles can change production without MFA."),
     )
 
 
 @check(
     "pipeline_least_privilege",
-    "The pipeline holds only the rights a deploy needs",
-    "Where the plan has CI/CD automation, `security.access_controls.pipeline` declares the "
-    "pipeline's permissions: only read, logs, deploy, rollback and secrets_read (never "
-    "approve, exec, admin or break_glass), with short-lived OIDC credentials, and deploy "
-    "jobs log in to the secret provider with something other than a static token.",
+    Message("The pipeline holds only the rights a deploy needs"),
+    Message(
+        "Where the plan has CI/CD automation, `security.access_controls.pipeline` declares the "
+        "pipeline's permissions: only read, logs, deploy, rollback and secrets_read (never "
+        "approve, exec, admin or break_glass), with short-lived OIDC credentials, and deploy "
+        "jobs log in to the secret provider with something other than a static token."
+    ),
 )
 def pipeline_least_privilege(ctx: AuditContext) -> CheckResult:
     if ctx.plan.automation is None:
-        return not_applicable("pipeline_least_privilege", "The plan has no CI/CD pipeline.")
+        return not_applicable(
+            "pipeline_least_privilege", Message("The plan has no CI/CD pipeline.")
+        )
     security = ctx.plan.security
     pipeline = security.access_controls.pipeline if security else None
     if pipeline is None:
-        note = "the pipeline's permissions are not declared"
+        note = Message("the pipeline's permissions are not declared")
         evidence = [ctx.evidence(PIPELINE, note, ok=False)]
     else:
         static = pipeline.credentials == "static"
-        note = "long-lived keys" if static else "short-lived OIDC tokens"
-        evidence = [ctx.evidence((*PIPELINE, "credentials"), f"credentials: {note}", ok=not static)]
+        note = (
+            Message("credentials: long-lived keys")
+            if static
+            else Message("credentials: short-lived OIDC tokens")
+        )
+        evidence = [ctx.evidence((*PIPELINE, "credentials"), note, ok=not static)]
         for env, perms in pipeline.permissions.items():
             extra = sorted(set(perms) - PIPELINE_ALLOWED)
-            note = f"{env}: {', '.join(perms)}" + (
-                f" (more than a deploy needs: {', '.join(extra)})" if extra else ""
+            note = Message(
+                "%(environment)s: %(permissions)s", environment=env, permissions=", ".join(perms)
             )
+            if extra:
+                note = Message(
+                    "%(environment)s: %(permissions)s (more than a deploy needs: %(extra)s)",
+                    environment=env,
+                    permissions=", ".join(perms),
+                    extra=", ".join(extra),
+                )
             evidence.append(ctx.evidence((*PIPELINE, "permissions", env), note, ok=not extra))
     management = ctx.plan.configuration_management.secrets_management
     if management is not None:
         path = ("configuration_management", "secrets_management", "auth")
         ok = management.auth != "token"
-        note = f"deploy jobs log in to {management.provider} with `{management.auth}`"
-        evidence.append(ctx.evidence(path, note + ("" if ok else ", a static token"), ok=ok))
-    failed = "The pipeline holds more rights, or longer-lived credentials, than a deploy needs."
+        login = {"provider": management.provider, "auth": Code(management.auth)}
+        note = (
+            Message("deploy jobs log in to %(provider)s with %(auth)s", **login)
+            if ok
+            else Message(
+                "deploy jobs log in to %(provider)s with %(auth)s, a static token", **login
+            )
+        )
+        evidence.append(ctx.evidence(path, note, ok=ok))
+    failed = Message(
+        "The pipeline holds more rights, or longer-lived credentials, than a deploy needs."
+    )
     if pipeline is None:
-        failed = "The pipeline's permissions are not declared, so least privilege is not shown."
+        failed = Message(
+            "The pipeline's permissions are not declared, so least privilege is not shown."
+        )
     return verdict(
         "pipeline_least_privilege",
         evidence,
-        "The pipeline holds only what a deploy needs, with short-lived credentials.",
+        Message("The pipeline holds only what a deploy needs, with short-lived credentials."),
         failed,
     )
 
 
 @check(
     "network_default_deny",
-    "Production networks deny traffic that no dependency allows",
-    "Every production or DR environment has `network_configuration.default_deny: true`: "
-    "a service reaches only what `deployment_flow.dependencies` says it requires.",
+    Message("Production networks deny traffic that no dependency allows"),
+    Message(
+        "Every production or DR environment has `network_configuration.default_deny: true`: "
+        "a service reaches only what `deployment_flow.dependencies` says it requires."
+    ),
 )
 def network_default_deny(ctx: AuditContext) -> CheckResult:
     production = ctx.production_environments
     if not production:
-        return not_applicable("network_default_deny", "The plan has no production environment.")
+        return not_applicable(
+            "network_default_deny", Message("The plan has no production environment.")
+        )
     evidence = []
     for name in production:
         network = ctx.plan.environments[name].infrastructure.network_configuration
         path = ("environments", name, "infrastructure", "network_configuration", "default_deny")
-        state = "denies undeclared traffic" if network.default_deny else "allows all traffic"
-        evidence.append(ctx.evidence(path, f"{name} {state}", ok=network.default_deny))
+        note = (
+            Message("%(environment)s denies undeclared traffic", environment=name)
+            if network.default_deny
+            else Message("%(environment)s allows all traffic", environment=name)
+        )
+        evidence.append(ctx.evidence(path, note, ok=network.default_deny))
     return verdict(
         "network_default_deny",
         evidence,
-        "Production networks deny traffic between services unless a dependency allows it.",
-        "Some production networks allow traffic between any services.",
+        Message("Production networks deny traffic between services unless a dependency allows it."),
+        Message("Some production networks allow traffic between any services."),
     )

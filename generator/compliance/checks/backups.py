@@ -8,6 +8,7 @@ from generator.compliance.checks import check
 from generator.compliance.context import AuditContext, not_applicable, verdict
 from generator.compliance.results import CheckResult, Evidence
 from generator.compliance.schedule import describe, longest_gap
+from generator.locale.message import Code, Message
 from generator.spec.model import EnvironmentType
 from generator.spec.model.recovery import BackupEngine, BackupType
 from generator.spec.model.security import RestoreTestingPolicy
@@ -35,10 +36,12 @@ def production_backups(ctx: AuditContext) -> list[tuple[int, BackupType]]:
 
 @check(
     "backup_coverage",
-    "Every service holding production data is backed up",
-    "Each service with `stores_data: true` deployed to a `production` environment has a "
-    "backup in `backup_strategy.backup_types` that runs there (DR copies are restored "
-    "from those).",
+    Message("Every service holding production data is backed up"),
+    Message(
+        "Each service with `stores_data: true` deployed to a `production` environment has a "
+        "backup in `backup_strategy.backup_types` that runs there (DR copies are restored "
+        "from those)."
+    ),
 )
 def backup_coverage(ctx: AuditContext) -> CheckResult:
     # DR copies are restored from production's backups: production is what must be covered
@@ -51,29 +54,39 @@ def backup_coverage(ctx: AuditContext) -> CheckResult:
             continue
         covered = {e for _, b in backups if b.service == service.name for e in b.environments}
         missing = [e for e in envs if e not in covered]
-        note = f"`{service.name}` is backed up in {', '.join(envs)}"
+        note = Message(
+            "%(service)s is backed up in %(environments)s",
+            service=Code(service.name),
+            environments=", ".join(envs),
+        )
         if missing:
-            note = f"`{service.name}` has no backup in {', '.join(missing)}"
+            note = Message(
+                "%(service)s has no backup in %(environments)s",
+                service=Code(service.name),
+                environments=", ".join(missing),
+            )
         evidence.append(ctx.evidence(("services", index, "stores_data"), note, ok=not missing))
     if not evidence:
-        return not_applicable("backup_coverage", "No production environment stores data.")
+        return not_applicable("backup_coverage", Message("No production environment stores data."))
     return verdict(
         "backup_coverage",
         evidence,
-        "Every service holding production data is backed up.",
-        "Some production data is not backed up.",
+        Message("Every service holding production data is backed up."),
+        Message("Some production data is not backed up."),
     )
 
 
 def _not_applicable_without_backups(name: str) -> CheckResult:
-    return not_applicable(name, "No backup runs in a production environment.")
+    return not_applicable(name, Message("No backup runs in a production environment."))
 
 
 @check(
     "backup_encryption",
-    "Backups of production data are encrypted",
-    "Each backup running in a production or DR environment has an `encryption_key`; object "
-    "replication and velero rely on the storage's encryption at rest instead.",
+    Message("Backups of production data are encrypted"),
+    Message(
+        "Each backup running in a production or DR environment has an `encryption_key`; "
+        "object replication and velero rely on the storage's encryption at rest instead."
+    ),
 )
 def backup_encryption(ctx: AuditContext) -> CheckResult:
     backups = production_backups(ctx)
@@ -82,18 +95,22 @@ def backup_encryption(ctx: AuditContext) -> CheckResult:
     evidence = []
     for index, backup in backups:
         if backup.encryption_key is not None:
-            note = f"`{backup.name}` is encrypted with `{backup.encryption_key}`"
+            note = Message(
+                "%(backup)s is encrypted with %(key)s",
+                backup=Code(backup.name),
+                key=Code(backup.encryption_key),
+            )
             evidence.append(ctx.evidence((*BACKUPS, index, "encryption_key"), note, ok=True))
         elif backup.engine in SERVER_SIDE:
             evidence.append(_server_side_encryption(ctx, index, backup))
         else:
-            note = f"`{backup.name}` has no encryption key"
+            note = Message("%(backup)s has no encryption key", backup=Code(backup.name))
             evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
     return verdict(
         "backup_encryption",
         evidence,
-        "Every backup of production data is encrypted.",
-        "Some backups of production data are not encrypted.",
+        Message("Every backup of production data is encrypted."),
+        Message("Some backups of production data are not encrypted."),
     )
 
 
@@ -101,16 +118,24 @@ def _server_side_encryption(ctx: AuditContext, index: int, backup: BackupType) -
     security = ctx.plan.security
     settings = security.encryption_settings if security else None
     at_rest = bool(settings and settings.at_rest.enabled)
-    state = "encrypted at rest" if at_rest else "not encrypted at rest"
-    note = f"`{backup.name}` ({backup.engine.value}) is stored server-side, {state}"
+    stored = {"backup": Code(backup.name), "engine": backup.engine.value}
+    note = (
+        Message("%(backup)s (%(engine)s) is stored server-side, encrypted at rest", **stored)
+        if at_rest
+        else Message(
+            "%(backup)s (%(engine)s) is stored server-side, not encrypted at rest", **stored
+        )
+    )
     return ctx.evidence((*BACKUPS, index, "engine"), note, ok=at_rest)
 
 
 @check(
     "backup_offsite_copy",
-    "Backups of production data are kept off site",
-    "Each backup running in a production or DR environment has an `offsite_copy`; object "
-    "replication is itself the off-site copy.",
+    Message("Backups of production data are kept off site"),
+    Message(
+        "Each backup running in a production or DR environment has an `offsite_copy`; object "
+        "replication is itself the off-site copy."
+    ),
 )
 def backup_offsite_copy(ctx: AuditContext) -> CheckResult:
     backups = production_backups(ctx)
@@ -119,19 +144,27 @@ def backup_offsite_copy(ctx: AuditContext) -> CheckResult:
     evidence = []
     for index, backup in backups:
         if backup.offsite_copy is not None:
-            note = f"`{backup.name}` is copied to {backup.offsite_copy}"
+            note = Message(
+                "%(backup)s is copied to %(copy)s",
+                backup=Code(backup.name),
+                copy=backup.offsite_copy,
+            )
             evidence.append(ctx.evidence((*BACKUPS, index, "offsite_copy"), note, ok=True))
         elif backup.engine is BackupEngine.OBJECT_REPLICATION:
-            note = f"`{backup.name}` replicates to {backup.repository}"
+            note = Message(
+                "%(backup)s replicates to %(repository)s",
+                backup=Code(backup.name),
+                repository=backup.repository,
+            )
             evidence.append(ctx.evidence((*BACKUPS, index, "repository"), note, ok=True))
         else:
-            note = f"`{backup.name}` has no off-site copy"
+            note = Message("%(backup)s has no off-site copy", backup=Code(backup.name))
             evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
     return verdict(
         "backup_offsite_copy",
         evidence,
-        "Every backup of production data has an off-site copy.",
-        "Some backups of production data exist in one place only.",
+        Message("Every backup of production data has an off-site copy."),
+        Message("Some backups of production data exist in one place only."),
     )
 
 
@@ -147,16 +180,23 @@ def _restore_interval(ctx: AuditContext) -> tuple[str, Evidence | None]:
         return DEFAULT_RESTORE_INTERVAL, None
     index, policy = min(policies, key=lambda p: duration_seconds(p[1].max_interval))
     path = ("security", "security_policies", index, "max_interval")
-    note = f"policy `{policy.name}`: restore-test every backup at least every {policy.max_interval}"
+    note = Message(
+        "policy %(policy)s: restore-test every backup at least every %(interval)s",
+        policy=Code(policy.name),
+        interval=policy.max_interval,
+    )
     return policy.max_interval, ctx.evidence(path, note)
 
 
 @check(
     "backup_restore_testing",
-    "Backups of production data are restore-tested on schedule",
-    "Each backup running in a production or DR environment has scheduled restore tests "
-    "(`backup_strategy.schedule.restore_tests`) no further apart than the `restore_testing` "
-    f"policy's `max_interval` ({DEFAULT_RESTORE_INTERVAL} without a policy).",
+    Message("Backups of production data are restore-tested on schedule"),
+    Message(
+        "Each backup running in a production or DR environment has scheduled restore tests "
+        "(`backup_strategy.schedule.restore_tests`) no further apart than the "
+        "`restore_testing` policy's `max_interval` (%(default)s without a policy).",
+        default=DEFAULT_RESTORE_INTERVAL,
+    ),
 )
 def backup_restore_testing(ctx: AuditContext) -> CheckResult:
     backups = production_backups(ctx)
@@ -169,22 +209,31 @@ def backup_restore_testing(ctx: AuditContext) -> CheckResult:
     for index, backup in backups:
         mine = [i for i, test in enumerate(tests) if test.backup == backup.name]
         if not mine:
-            note = f"`{backup.name}` is never restore-tested"
+            note = Message("%(backup)s is never restore-tested", backup=Code(backup.name))
             evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
             continue
         gap = longest_gap([tests[i].cron for i in mine], limit)
         assert gap is not None
         ok = gap <= limit
-        note = f"`{backup.name}` is restore-tested at least every {describe(gap)}"
-        if not ok:
-            note = f"`{backup.name}` goes {describe(gap)} between restore tests"
+        tested = {"backup": Code(backup.name), "gap": describe(gap)}
+        note = (
+            Message("%(backup)s is restore-tested at least every %(gap)s", **tested)
+            if ok
+            else Message("%(backup)s goes %(gap)s between restore tests", **tested)
+        )
         for i in mine:
             evidence.append(ctx.evidence((*RESTORE_TESTS, i, "cron"), note, ok=ok))
     return verdict(
         "backup_restore_testing",
         evidence,
-        f"Every backup of production data is restore-tested at least every {interval}.",
-        f"Some backups of production data are not restore-tested every {interval}.",
+        Message(
+            "Every backup of production data is restore-tested at least every %(interval)s.",
+            interval=interval,
+        ),
+        Message(
+            "Some backups of production data are not restore-tested every %(interval)s.",
+            interval=interval,
+        ),
     )
 
 
@@ -196,30 +245,44 @@ def retention_span(ctx: AuditContext) -> float:
 
 @check(
     "backup_retention",
-    "Backups are kept as long as the frameworks demand",
-    "The oldest backup kept under `backup_strategy.retention_policy` (the longest of its "
-    "daily, weekly, monthly and yearly generations) is at least the `backup_retention` "
-    "that a framework in scope demands.",
+    Message("Backups are kept as long as the frameworks demand"),
+    Message(
+        "The oldest backup kept under `backup_strategy.retention_policy` (the longest of its "
+        "daily, weekly, monthly and yearly generations) is at least the `backup_retention` "
+        "that a framework in scope demands."
+    ),
     uses_demands=True,
 )
 def backup_retention(ctx: AuditContext) -> CheckResult:
     demands = ctx.demands.backup_retention
     if not demands:
-        return not_applicable("backup_retention", "No framework in scope demands a retention.")
+        return not_applicable(
+            "backup_retention", Message("No framework in scope demands a retention.")
+        )
     backups = production_backups(ctx)
     strictest = max(demands, key=lambda d: d.seconds)
-    evidence = [ctx.evidence(d.path, f"{d.source} demands {d.duration}") for d in demands if d.path]
+    evidence = [
+        ctx.evidence(
+            d.path, Message("%(source)s demands %(duration)s", source=d.source, duration=d.duration)
+        )
+        for d in demands
+        if d.path
+    ]
     if not backups:
-        note = "no backup runs in a production environment"
+        note = Message("no backup runs in a production environment")
         evidence.append(ctx.evidence(BACKUPS, note, ok=False))
     else:
         span = retention_span(ctx)
         ok = span >= strictest.seconds
-        note = f"backups are kept for up to {span / 86400:.0f} days"
+        note = Message("backups are kept for up to %(days)s days", days=round(span / 86400))
         evidence.append(ctx.evidence(RETENTION, note, ok=ok))
     return verdict(
         "backup_retention",
         evidence,
-        f"Backups are kept at least {strictest.duration}.",
-        f"Backups are not kept the {strictest.duration} that {strictest.source} demands.",
+        Message("Backups are kept at least %(duration)s.", duration=strictest.duration),
+        Message(
+            "Backups are not kept the %(duration)s that %(source)s demands.",
+            duration=strictest.duration,
+            source=strictest.source,
+        ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.compliance.checks import check
 from generator.compliance.context import AuditContext, not_applicable, verdict
 from generator.compliance.results import CheckResult, Evidence
+from generator.locale.message import Code, Message
 from generator.spec.model.security import EncryptionSettings, TlsPolicy
 from generator.spec.positions import Path
 
@@ -17,9 +18,9 @@ def _settings(ctx: AuditContext) -> tuple[EncryptionSettings | None, list[Eviden
     """The encryption settings, or evidence that the spec has none."""
     security = ctx.plan.security
     if security is None:
-        return None, [ctx.evidence(("security",), "no `security` section", ok=False)]
+        return None, [ctx.evidence(("security",), Message("no `security` section"), ok=False)]
     if security.encryption_settings is None:
-        return None, [ctx.evidence(SETTINGS, "no `encryption_settings`", ok=False)]
+        return None, [ctx.evidence(SETTINGS, Message("no `encryption_settings`"), ok=False)]
     return security.encryption_settings, []
 
 
@@ -30,12 +31,21 @@ def _data_stores(ctx: AuditContext) -> list[Evidence]:
     for index, service in enumerate(ctx.plan.services):
         envs = [e for e in production if e in service.targets]
         if service.stores_data and envs:
-            note = f"`{service.name}` stores data in {', '.join(envs)}"
+            note = Message(
+                "%(service)s stores data in %(environments)s",
+                service=Code(service.name),
+                environments=", ".join(envs),
+            )
             found.append(ctx.evidence(("services", index, "stores_data"), note))
     for name in production:
         storage = ctx.plan.environments[name].infrastructure.storage_requirements
         if storage.volumes or storage.buckets:
-            note = f"{name}: {len(storage.volumes)} volume(s), {len(storage.buckets)} bucket(s)"
+            note = Message(
+                "%(environment)s: %(volumes)s volume(s), %(buckets)s bucket(s)",
+                environment=name,
+                volumes=len(storage.volumes),
+                buckets=len(storage.buckets),
+            )
             path = ("environments", name, "infrastructure", "storage_requirements")
             found.append(ctx.evidence(path, note))
     return found
@@ -43,59 +53,76 @@ def _data_stores(ctx: AuditContext) -> list[Evidence]:
 
 @check(
     "encryption_at_rest",
-    "Production data is encrypted at rest",
-    "Where a production or DR environment stores data (services with `stores_data`, "
-    "volumes, buckets), `security.encryption_settings.at_rest.enabled` must be true.",
+    Message("Production data is encrypted at rest"),
+    Message(
+        "Where a production or DR environment stores data (services with `stores_data`, "
+        "volumes, buckets), `security.encryption_settings.at_rest.enabled` must be true."
+    ),
 )
 def encryption_at_rest(ctx: AuditContext) -> CheckResult:
     stores = _data_stores(ctx)
     if not stores:
-        return not_applicable("encryption_at_rest", "No production environment stores data.")
+        return not_applicable(
+            "encryption_at_rest", Message("No production environment stores data.")
+        )
     settings, missing = _settings(ctx)
     evidence = stores + missing
     if settings is not None:
         at_rest = settings.at_rest
-        note = f"at rest: {at_rest.algorithm}, keys in {at_rest.key_management}"
+        note = Message(
+            "at rest: %(algorithm)s, keys in %(keys)s",
+            algorithm=at_rest.algorithm,
+            keys=at_rest.key_management,
+        )
         path = (*SETTINGS, "at_rest", "enabled")
         evidence.append(ctx.evidence(path, note, ok=at_rest.enabled))
     return verdict(
         "encryption_at_rest",
         evidence,
-        "Production data is encrypted at rest.",
-        "Production data is stored without encryption at rest.",
+        Message("Production data is encrypted at rest."),
+        Message("Production data is stored without encryption at rest."),
     )
 
 
 @check(
     "encryption_in_transit",
-    "Traffic to and within production is encrypted",
-    "`security.encryption_settings.in_transit.enabled` is true and every ingress of a "
-    "production or DR environment serves TLS.",
+    Message("Traffic to and within production is encrypted"),
+    Message(
+        "`security.encryption_settings.in_transit.enabled` is true and every ingress of a "
+        "production or DR environment serves TLS."
+    ),
 )
 def encryption_in_transit(ctx: AuditContext) -> CheckResult:
     production = ctx.production_environments
     if not production:
-        return not_applicable("encryption_in_transit", "The plan has no production environment.")
+        return not_applicable(
+            "encryption_in_transit", Message("The plan has no production environment.")
+        )
     settings, evidence = _settings(ctx)
     if settings is not None:
         path: Path = (*SETTINGS, "in_transit", "enabled")
-        mtls = ", mutual TLS between services" if settings.in_transit.mutual_tls else ""
-        note = f"traffic encrypted{mtls}"
+        note = (
+            Message("traffic encrypted, mutual TLS between services")
+            if settings.in_transit.mutual_tls
+            else Message("traffic encrypted")
+        )
         evidence.append(ctx.evidence(path, note, ok=settings.in_transit.enabled))
     for name in production:
         network = ctx.plan.environments[name].infrastructure.network_configuration
         for index, ingress in enumerate(network.ingresses):
             path = (*_network(name), "ingresses", index, "tls")
-            state = "TLS" if ingress.tls else "plain HTTP"
-            evidence.append(
-                ctx.evidence(path, f"{name}: {ingress.host} serves {state}", ingress.tls)
+            served = {"environment": name, "host": ingress.host}
+            note = (
+                Message("%(environment)s: %(host)s serves TLS", **served)
+                if ingress.tls
+                else Message("%(environment)s: %(host)s serves plain HTTP", **served)
             )
-    failed = "Some production traffic is not encrypted."
+            evidence.append(ctx.evidence(path, note, ingress.tls))
+    failed = Message("Some production traffic is not encrypted.")
     if settings is None:
-        failed = "Encryption in transit is not configured for production."
-    return verdict(
-        "encryption_in_transit", evidence, "Traffic to and within production is encrypted.", failed
-    )
+        failed = Message("Encryption in transit is not configured for production.")
+    passed = Message("Traffic to and within production is encrypted.")
+    return verdict("encryption_in_transit", evidence, passed, failed)
 
 
 def _network(environment: str) -> Path:
@@ -108,14 +135,18 @@ def _version(value: str) -> tuple[int, ...]:
 
 @check(
     "tls_minimum_version",
-    "Production accepts no TLS version below the policy's minimum",
-    "`encryption_settings.in_transit.min_tls_version` is at least TLS 1.2 and at least the "
-    "`min_version` of every `tls` policy that applies to a production or DR environment.",
+    Message("Production accepts no TLS version below the policy's minimum"),
+    Message(
+        "`encryption_settings.in_transit.min_tls_version` is at least TLS 1.2 and at least the "
+        "`min_version` of every `tls` policy that applies to a production or DR environment."
+    ),
 )
 def tls_minimum_version(ctx: AuditContext) -> CheckResult:
     production = ctx.production_environments
     if not production:
-        return not_applicable("tls_minimum_version", "The plan has no production environment.")
+        return not_applicable(
+            "tls_minimum_version", Message("The plan has no production environment.")
+        )
     settings, evidence = _settings(ctx)
     required = TLS_FLOOR
     security = ctx.plan.security
@@ -125,19 +156,25 @@ def tls_minimum_version(ctx: AuditContext) -> CheckResult:
         if policy.environments and not set(policy.environments) & set(production):
             continue
         policy_path: Path = ("security", "security_policies", index, "min_version")
-        evidence.append(
-            ctx.evidence(policy_path, f"policy `{policy.name}` requires TLS {policy.min_version}+")
+        note = Message(
+            "policy %(policy)s requires TLS %(version)s+",
+            policy=Code(policy.name),
+            version=policy.min_version,
         )
+        evidence.append(ctx.evidence(policy_path, note))
         required = max(required, policy.min_version, key=_version)
     if settings is not None:
         actual = settings.in_transit.min_tls_version
         path = (*SETTINGS, "in_transit", "min_tls_version")
         ok = _version(actual) >= _version(required)
-        note = f"lowest TLS version accepted: {actual} (required: {required})"
+        note = Message(
+            "lowest TLS version accepted: %(actual)s (required: %(required)s)",
+            actual=actual,
+            required=required,
+        )
         evidence.append(ctx.evidence(path, note, ok=ok))
-    failed = f"Production accepts TLS versions older than {required}."
+    failed = Message("Production accepts TLS versions older than %(version)s.", version=required)
     if settings is None:
-        failed = "No minimum TLS version is set for production."
-    return verdict(
-        "tls_minimum_version", evidence, f"Production accepts TLS {required} or newer only.", failed
-    )
+        failed = Message("No minimum TLS version is set for production.")
+    passed = Message("Production accepts TLS %(version)s or newer only.", version=required)
+    return verdict("tls_minimum_version", evidence, passed, failed)

@@ -8,7 +8,8 @@ from typing import Any
 
 from generator.compliance.checks import check
 from generator.compliance.context import AuditContext, not_applicable, verdict
-from generator.compliance.results import CheckResult, Evidence
+from generator.compliance.results import CheckResult, Evidence, Status
+from generator.locale.message import Code, Message
 from generator.spec.model.security import ScanningPolicy, SecretRotationPolicy
 from generator.spec.model.types import duration_seconds
 from generator.spec.positions import Path
@@ -49,44 +50,54 @@ def _rotation_policy(ctx: AuditContext) -> tuple[SecretRotationPolicy, int] | No
 
 @check(
     "secret_rotation",
-    "Every secret rotates within the policy's maximum age",
-    "Each secret in `configuration_management.secrets_management.secrets` has a "
-    "`rotation` no longer than the `max_age` of the `secret_rotation` policy.",
+    Message("Every secret rotates within the policy's maximum age"),
+    Message(
+        "Each secret in `configuration_management.secrets_management.secrets` has a "
+        "`rotation` no longer than the `max_age` of the `secret_rotation` policy."
+    ),
 )
 def secret_rotation(ctx: AuditContext) -> CheckResult:
     management = ctx.plan.configuration_management.secrets_management
     secrets = management.secrets if management else []
     if not secrets:
-        return not_applicable("secret_rotation", "The plan declares no secrets.")
+        return not_applicable("secret_rotation", Message("The plan declares no secrets."))
     found = _rotation_policy(ctx)
     if found is None:
         policies = ctx.evidence(
-            ("security", "security_policies"), "no `secret_rotation` policy", ok=False
+            ("security", "security_policies"), Message("no `secret_rotation` policy"), ok=False
         )
-        return verdict(
-            "secret_rotation", [policies], "", "No policy sets how long a secret may live."
-        )
+        why = Message("No policy sets how long a secret may live.")
+        return CheckResult("secret_rotation", Status.FAIL, why, (policies,))
     policy, policy_index = found
     limit = duration_seconds(policy.max_age)
     evidence = [
         ctx.evidence(
             ("security", "security_policies", policy_index, "max_age"),
-            f"policy `{policy.name}`: secrets live at most {policy.max_age}",
+            Message(
+                "policy %(policy)s: secrets live at most %(age)s",
+                policy=Code(policy.name),
+                age=policy.max_age,
+            ),
         )
     ]
     for index, secret in enumerate(secrets):
         path = (*SECRETS, index, "rotation")
         if secret.rotation is None:
-            evidence.append(ctx.evidence(path, f"`{secret.name}` is never rotated", ok=False))
+            note = Message("%(secret)s is never rotated", secret=Code(secret.name))
+            evidence.append(ctx.evidence(path, note, ok=False))
             continue
         ok = duration_seconds(secret.rotation) <= limit
-        note = f"`{secret.name}` rotates every {secret.rotation}"
+        note = Message(
+            "%(secret)s rotates every %(rotation)s",
+            secret=Code(secret.name),
+            rotation=secret.rotation,
+        )
         evidence.append(ctx.evidence(path, note, ok=ok))
     return verdict(
         "secret_rotation",
         evidence,
-        f"Every secret rotates within {policy.max_age}.",
-        f"Some secrets are not rotated within {policy.max_age}.",
+        Message("Every secret rotates within %(age)s.", age=policy.max_age),
+        Message("Some secrets are not rotated within %(age)s.", age=policy.max_age),
     )
 
 
@@ -109,10 +120,17 @@ def _secret_variables(ctx: AuditContext) -> list[Evidence]:
         if not SECRET_NAME.search(variable.name):
             continue
         if variable.secret is not None:
-            note = f"`{variable.name}` reads secret `{variable.secret}`"
+            note = Message(
+                "%(variable)s reads secret %(secret)s",
+                variable=Code(variable.name),
+                secret=Code(variable.secret),
+            )
             evidence.append(ctx.evidence((*VARIABLES, index, "secret"), note, ok=True))
         else:
-            note = f"`{variable.name}` is named like a secret but references none"
+            note = Message(
+                "%(variable)s is named like a secret but references none",
+                variable=Code(variable.name),
+            )
             evidence.append(ctx.evidence((*VARIABLES, index, "name"), note, ok=False))
     return evidence
 
@@ -124,20 +142,30 @@ def _keyed_receivers(ctx: AuditContext) -> list[Evidence]:
         if receiver.type not in KEYED_RECEIVERS:
             continue
         if receiver.credentials is not None:
-            note = f"receiver `{receiver.name}` reads its key from `{receiver.credentials}`"
+            note = Message(
+                "receiver %(receiver)s reads its key from %(secret)s",
+                receiver=Code(receiver.name),
+                secret=Code(receiver.credentials),
+            )
             evidence.append(ctx.evidence((*RECEIVERS, index, "credentials"), note, ok=True))
         else:
-            note = f"receiver `{receiver.name}` ({receiver.type}) has no secret for its key"
+            note = Message(
+                "receiver %(receiver)s (%(type)s) has no secret for its key",
+                receiver=Code(receiver.name),
+                type=receiver.type,
+            )
             evidence.append(ctx.evidence((*RECEIVERS, index, "name"), note, ok=False))
     return evidence
 
 
 @check(
     "no_plain_secrets",
-    "No secret is written in plain text",
-    "Variables named like secrets and keyed alert receivers reference declared secrets, "
-    "and no command passes a literal password, token or bearer key. (Credential-shaped "
-    "literals anywhere are already rejected by `deployplan validate`.)",
+    Message("No secret is written in plain text"),
+    Message(
+        "Variables named like secrets and keyed alert receivers reference declared secrets, "
+        "and no command passes a literal password, token or bearer key. (Credential-shaped "
+        "literals anywhere are already rejected by `deployplan validate`.)"
+    ),
 )
 def no_plain_secrets(ctx: AuditContext) -> CheckResult:
     evidence = _secret_variables(ctx) + _keyed_receivers(ctx)
@@ -146,16 +174,24 @@ def no_plain_secrets(ctx: AuditContext) -> CheckResult:
         for pattern in INLINE_CREDENTIALS:
             found = pattern.search(command)
             if found:
-                note = f"command passes a literal credential: `{found.group()}`"
+                note = Message(
+                    "command passes a literal credential: %(credential)s",
+                    credential=Code(found.group()),
+                )
                 evidence.append(ctx.evidence(path, note, ok=False))
                 break
     if not evidence and not commands:
-        return not_applicable("no_plain_secrets", "The plan uses no credentials and no commands.")
+        return not_applicable(
+            "no_plain_secrets", Message("The plan uses no credentials and no commands.")
+        )
     return verdict(
         "no_plain_secrets",
         evidence,
-        f"Credentials are references to declared secrets; {len(commands)} command(s) hold none.",
-        "Some credentials are not references to declared secrets.",
+        Message(
+            "Credentials are references to declared secrets; %(count)s command(s) hold none.",
+            count=len(commands),
+        ),
+        Message("Some credentials are not references to declared secrets."),
     )
 
 
@@ -170,35 +206,44 @@ def _scanning_policies(ctx: AuditContext, kind: str) -> list[tuple[int, Scanning
 
 @check(
     "secret_scanning",
-    "Repositories are scanned for committed secrets",
-    "A `secret_scanning` policy exists when the plan builds code from repositories; the "
-    "pipelines run the scan on every push.",
+    Message("Repositories are scanned for committed secrets"),
+    Message(
+        "A `secret_scanning` policy exists when the plan builds code from repositories; the "
+        "pipelines run the scan on every push."
+    ),
 )
 def secret_scanning(ctx: AuditContext) -> CheckResult:
     repositories = [
         ctx.evidence(
-            ("services", index, "repository"), f"`{service.name}` is built from a repository"
+            ("services", index, "repository"),
+            Message("%(service)s is built from a repository", service=Code(service.name)),
         )
         for index, service in enumerate(ctx.plan.services)
         if service.repository is not None
     ]
     if not repositories:
-        return not_applicable("secret_scanning", "No service is built from a repository.")
+        return not_applicable("secret_scanning", Message("No service is built from a repository."))
     policies = [
         ctx.evidence(
             ("security", "security_policies", index, "kind"),
-            f"policy `{policy.name}` fails on {policy.fail_on} or worse",
+            Message(
+                "policy %(policy)s fails on %(level)s or worse",
+                policy=Code(policy.name),
+                level=policy.fail_on,
+            ),
             ok=True,
         )
         for index, policy in _scanning_policies(ctx, "secret_scanning")
     ]
     if not policies:
         policies = [
-            ctx.evidence(("security", "security_policies"), "no `secret_scanning` policy", ok=False)
+            ctx.evidence(
+                ("security", "security_policies"), Message("no `secret_scanning` policy"), ok=False
+            )
         ]
     return verdict(
         "secret_scanning",
         repositories + policies,
-        "Every push is scanned for committed secrets.",
-        "Nothing scans the repositories for committed secrets.",
+        Message("Every push is scanned for committed secrets."),
+        Message("Nothing scans the repositories for committed secrets."),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.compliance.checks import check
 from generator.compliance.context import AuditContext, not_applicable, verdict
 from generator.compliance.results import CheckResult, Evidence
+from generator.locale.message import Code, Message
 from generator.spec.model.security import ImageSigningPolicy, ScanningPolicy
 
 POLICIES = ("security", "security_policies")
@@ -16,7 +17,7 @@ def _built(ctx: AuditContext) -> list[Evidence]:
     return [
         ctx.evidence(
             ("services", index, "image" if service.image else "build_command"),
-            f"`{service.name}` is built by the plan",
+            Message("%(service)s is built by the plan", service=Code(service.name)),
         )
         for index, service in enumerate(ctx.plan.services)
         if service.image or service.build_command
@@ -28,42 +29,53 @@ def _scan(ctx: AuditContext, kind: str) -> list[Evidence]:
     found = [
         ctx.evidence(
             (*POLICIES, index, "fail_on"),
-            f"policy `{policy.name}` ({kind}) fails on {policy.fail_on} or worse",
+            Message(
+                "policy %(policy)s (%(kind)s) fails on %(level)s or worse",
+                policy=Code(policy.name),
+                kind=kind,
+                level=policy.fail_on,
+            ),
             ok=policy.fail_on in STRICT_ENOUGH,
         )
         for index, policy in enumerate(security.security_policies if security else [])
         if isinstance(policy, ScanningPolicy) and policy.kind == kind
     ]
-    return found or [ctx.evidence(POLICIES, f"no `{kind}` policy", ok=False)]
+    return found or [
+        ctx.evidence(POLICIES, Message("no %(kind)s policy", kind=Code(kind)), ok=False)
+    ]
 
 
 @check(
     "vulnerability_scanning",
-    "Dependencies and images are scanned before they ship",
-    "When the plan builds services, `dependency_scanning` and (for container images) "
-    "`image_scanning` policies exist and fail on high-severity findings or lower; the "
-    "pipelines run them as gates before production.",
+    Message("Dependencies and images are scanned before they ship"),
+    Message(
+        "When the plan builds services, `dependency_scanning` and (for container images) "
+        "`image_scanning` policies exist and fail on high-severity findings or lower; the "
+        "pipelines run them as gates before production."
+    ),
 )
 def vulnerability_scanning(ctx: AuditContext) -> CheckResult:
     built = _built(ctx)
     if not built:
-        return not_applicable("vulnerability_scanning", "The plan builds no service.")
+        return not_applicable("vulnerability_scanning", Message("The plan builds no service."))
     evidence = built + _scan(ctx, "dependency_scanning")
     if any(service.image for service in ctx.plan.services):
         evidence += _scan(ctx, "image_scanning")
     return verdict(
         "vulnerability_scanning",
         evidence,
-        "Dependencies and images are scanned and high-severity findings block a release.",
-        "Vulnerabilities can reach production unscanned or unblocked.",
+        Message("Dependencies and images are scanned and high-severity findings block a release."),
+        Message("Vulnerabilities can reach production unscanned or unblocked."),
     )
 
 
 @check(
     "image_signing",
-    "Only signed images run in production",
-    "Each production or DR environment running container images is covered by an "
-    "`image_signing` policy with `verify_before_deploy: true`.",
+    Message("Only signed images run in production"),
+    Message(
+        "Each production or DR environment running container images is covered by an "
+        "`image_signing` policy with `verify_before_deploy: true`."
+    ),
 )
 def image_signing(ctx: AuditContext) -> CheckResult:
     imaged = [
@@ -72,7 +84,7 @@ def image_signing(ctx: AuditContext) -> CheckResult:
         if any(s.image and env in s.targets for s in ctx.plan.services)
     ]
     if not imaged:
-        return not_applicable("image_signing", "No container image runs in production.")
+        return not_applicable("image_signing", Message("No container image runs in production."))
     security = ctx.plan.security
     policies = [
         (index, policy)
@@ -83,17 +95,25 @@ def image_signing(ctx: AuditContext) -> CheckResult:
     for env in imaged:
         covering = [(i, p) for i, p in policies if not p.environments or env in p.environments]
         for index, policy in covering:
-            verified = "verified before deploy" if policy.verify_before_deploy else "not verified"
-            note = f"{env}: images signed (policy `{policy.name}`), {verified}"
+            signed = {"environment": env, "policy": Code(policy.name)}
+            note = (
+                Message(
+                    "%(environment)s: images signed (policy %(policy)s), verified before deploy",
+                    **signed,
+                )
+                if policy.verify_before_deploy
+                else Message(
+                    "%(environment)s: images signed (policy %(policy)s), not verified", **signed
+                )
+            )
             path = (*POLICIES, index, "verify_before_deploy")
             evidence.append(ctx.evidence(path, note, ok=policy.verify_before_deploy))
         if not covering:
-            evidence.append(
-                ctx.evidence(POLICIES, f"no `image_signing` policy for {env}", ok=False)
-            )
+            note = Message("no `image_signing` policy for %(environment)s", environment=env)
+            evidence.append(ctx.evidence(POLICIES, note, ok=False))
     return verdict(
         "image_signing",
         evidence,
-        "Production runs only images whose signatures are verified before deploy.",
-        "Unsigned or unverified images can run in production.",
+        Message("Production runs only images whose signatures are verified before deploy."),
+        Message("Unsigned or unverified images can run in production."),
     )

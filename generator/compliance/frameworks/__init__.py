@@ -1,6 +1,9 @@
 """Frameworks as data: each ``<id>.yaml`` here maps a framework's controls to checks.
 
 The files ship inside the package (so in the wheel) and are read once per process.
+Control titles are the frameworks' own English names and stay English on every page;
+each ``description`` is a catalog message (``scripts/update-catalogs`` extracts it, and
+a literal ``%`` in it is written ``%%``).
 """
 
 from __future__ import annotations
