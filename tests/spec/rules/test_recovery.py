@@ -148,4 +148,5 @@ def test_the_shipped_example_meets_its_rpos_and_rtos() -> None:
 def test_the_base_spec_of_these_tests_is_valid(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_with())
-    assert validate_file(spec, "spec.yaml").diagnostics == []
+    # other areas' warnings may come and go; an error would make every test here moot
+    assert validate_file(spec, "spec.yaml").errors == []
