@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -19,12 +20,19 @@ from generator.locale import DOMAIN, LANGUAGES, catalog_path
 from generator.paths import builtin_templates_dir
 
 _PACKAGE = Path(__file__).resolve().parents[1]
-# Where messages live: the manual's templates, and the Python that plans it.
+# Where messages live: the manual's and the compliance pages' templates, the Python that
+# plans them or words check results, and the control descriptions of the frameworks.
 SOURCES: tuple[tuple[Path, str], ...] = (
     (builtin_templates_dir() / "docs", "**.j2"),
+    (builtin_templates_dir() / "compliance", "**.md.j2"),
     (_PACKAGE / "targets" / "docs", "**.py"),
+    (_PACKAGE / "compliance", "**.py"),
+    (_PACKAGE / "compliance" / "frameworks", "*.yaml"),
     (_PACKAGE / "locale", "**.py"),
 )
+_METHODS = {".j2": "jinja2", ".py": "python", "yaml": "generator.locale.catalogs:extract_yaml"}
+#: The gettext-style markers: ``_``/``gettext`` in templates, ``N_`` and ``Message`` in Python.
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "Message": None, "ngettext": (1, 2)}
 _JINJA_OPTIONS = {
     "trimmed": "true",
     "newstyle_gettext": "true",
@@ -45,19 +53,34 @@ def extract() -> dict[str, list[str]]:
 
 def _messages() -> Iterator[tuple[str, str]]:
     for directory, pattern in SOURCES:
-        method = "jinja2" if pattern.endswith(".j2") else "python"
+        method = next(m for suffix, m in _METHODS.items() if pattern.endswith(suffix))
         method_map = [(pattern, method)]
         options = {pattern: _JINJA_OPTIONS} if method == "jinja2" else {}
         for filename, line, message, _, _ in extract_from_dir(
             directory,
             method_map=method_map,
             options_map=options,
-            keywords={"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)},
+            keywords=KEYWORDS,
         ):
             for text in message if isinstance(message, tuple) else (message,):
                 if text:
                     where = f"{directory.name}/{filename}:{line}"
                     yield text, where
+
+
+def extract_yaml(
+    fileobj: IO[bytes], *_keywords_and_tags: object, **_options: object
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extraction method: the ``description`` of each control of a framework file.
+
+    Control titles are the frameworks' official English names and stay untranslated.
+    """
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="rt").load(fileobj.read().decode("utf-8"))
+    for control in data.get("controls", []):
+        if control.get("description"):
+            yield control.lc.key("description")[0] + 1, None, str(control["description"]), []
 
 
 def load(language: str) -> Catalog:

@@ -73,28 +73,30 @@ def _page(path: str, template: str, **context: Any) -> Artifact:
 
 def _pages(context: PlanContext, report: AuditReport) -> list[Artifact]:
     links = _Links(context)
+    # the pages are worded in the manual's language (generator/locale)
+    page = functools.partial(_page, language=context.plan.project.docs_language.value)
     pages = {
         (f.id, c.id): f"{f.id}-{slug}.md"
         for f in report.frameworks
         for c, slug in zip(f.controls, _slugs(f.controls), strict=True)
     }
     artifacts = [
-        _page(
+        page(
             "index.md",
             "index.md.j2",
             report=report,
             checks=[(CHECKS[c.check], c) for c in report.checks],
             STATUS=Status,
         ),
-        _page("access-control.md", "access-control.md.j2", **access_matrix(context)),
+        page("access-control.md", "access-control.md.j2", **access_matrix(context)),
     ]
     for framework in report.frameworks:
         artifacts.append(
-            _page(f"{framework.id}.md", "framework.md.j2", framework=framework, pages=pages)
+            page(f"{framework.id}.md", "framework.md.j2", framework=framework, pages=pages)
         )
         for control in framework.controls:
             artifacts.append(
-                _page(
+                page(
                     pages[framework.id, control.id],
                     "control.md.j2",
                     framework=framework,
