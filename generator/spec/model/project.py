@@ -135,7 +135,8 @@ class Target(SpecModel):
     unit: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9_.@-]+\.service$",
-        description="systemd unit restarted on each host (systemd); defaults to `<service>.service`.",
+        description="systemd unit restarted on each host (systemd); "
+        "defaults to `<service>.service`.",
     )
     ssh_user: str | None = Field(
         None,
