@@ -111,11 +111,11 @@ class Target(SpecModel):
     )
     namespace: Name | None = Field(None, description="Kubernetes namespace (kubernetes, helm).")
     chart: str | None = Field(None, description="Helm chart reference (helm).")
-    hosts: list[
-        Annotated[str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")]
-    ] = Field(
-        default_factory=list,
-        description="Host names (ansible, systemd).",
+    hosts: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")]] = (
+        Field(
+            default_factory=list,
+            description="Host names (ansible, systemd).",
+        )
     )
     release_dir: str | None = Field(
         None,
