@@ -20,11 +20,14 @@ from generator.locale import DOMAIN, LANGUAGES, catalog_path
 from generator.paths import builtin_templates_dir
 
 _PACKAGE = Path(__file__).resolve().parents[1]
-# Where messages live: the manual's and the compliance pages' templates, the Python that
-# plans them or words check results, and the control descriptions of the frameworks.
+# Where messages live: the templates of the manual, the compliance, recovery and alert
+# pages, the Python that plans them or words check results, and the control descriptions
+# of the frameworks.
 SOURCES: tuple[tuple[Path, str], ...] = (
     (builtin_templates_dir() / "docs", "**.j2"),
     (builtin_templates_dir() / "compliance", "**.md.j2"),
+    (builtin_templates_dir() / "recovery", "**.md.j2"),
+    (builtin_templates_dir() / "monitoring", "**.md.j2"),
     (_PACKAGE / "targets" / "docs", "**.py"),
     (_PACKAGE / "compliance", "**.py"),
     (_PACKAGE / "compliance" / "frameworks", "*.yaml"),

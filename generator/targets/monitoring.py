@@ -165,18 +165,19 @@ def _page(spec: DeploymentPlan, tests: list[AlertTest]) -> Artifact:
             "points": points,
             "escalations": _escalations(spec),
             "commands": [h for h in spec.health_check.health_indicators if h.type == "command"],
+            "language": spec.project.docs_language.value,
         },
     )
 
 
 def _escalations(spec: DeploymentPlan) -> dict[str, list[dict[str, Any]]]:
-    """Service -> the escalation paths covering it, each level as "receiver after N"."""
+    """Service -> the escalation paths covering it, with their levels."""
     found: dict[str, list[dict[str, Any]]] = {}
     for path in spec.operations.escalation_paths:
         entry = {
             "path": path.name,
             "severities": path.severities,
-            "levels": [f"{level.receiver} after {level.after}" for level in path.levels],
+            "levels": path.levels,
         }
         for service in path.services:
             found.setdefault(service, []).append(entry)

@@ -71,6 +71,7 @@ def _environment(spec: DeploymentPlan, environment: str) -> list[Artifact]:
         "plan": data,
         "folder": f"output/{here}",
         "project_timezone": spec.project.timezone,
+        "language": spec.project.docs_language.value,
     }
     artifacts.append(
         Artifact(
@@ -143,7 +144,11 @@ def _index(spec: DeploymentPlan, environments: list[str]) -> Artifact:
         path=PAGES / "index.md",
         template="recovery/index.md.j2",
         family=FAMILY,
-        context={"pages": pages, "project": spec.project.name},
+        context={
+            "pages": pages,
+            "project": spec.project.name,
+            "language": spec.project.docs_language.value,
+        },
     )
 
 

@@ -238,8 +238,38 @@ def test_every_page_is_in_the_navigation(shop: Path) -> None:
     pages = {p.relative_to(shop).as_posix() for p in shop.rglob("*.md")}
     assert pages <= listed
     # the rest are other families' pages (not rendered by `--only docs`)
-    assert {p.split("/")[0] for p in listed - pages} <= {"compliance"}
+    assert {p.split("/")[0] for p in listed - pages} <= {"compliance", "operations"}
     assert data["language"] == "en"
+
+
+def _section(nav: list[object], title: str) -> list[object]:
+    return next(e[title] for e in nav if isinstance(e, dict) and title in e)
+
+
+def test_alerts_and_disaster_recovery_sit_with_the_incident_pages(shop: Path) -> None:
+    nav = json.loads((shop / ".deployplan-site.json").read_text())["nav"]
+    assert [e for e in nav if isinstance(e, dict) and "operations" in e] == []
+    incidents = _section(nav, "Incidents and emergencies")
+    assert incidents[:2] == ["incidents/response.md", "incidents/escalation.md"]
+    assert incidents[-2:] == [
+        "operations/alerts.md",
+        {
+            "Disaster recovery": [
+                "operations/disaster-recovery/index.md",
+                "operations/disaster-recovery/dr.md",
+            ]
+        },
+    ]
+
+
+def test_japanese_navigation_titles_the_recovery_pages(yoyaku: Path) -> None:
+    nav = json.loads((yoyaku / ".deployplan-site.json").read_text())["nav"]
+    incidents = _section(nav, "インシデントと緊急時")
+    assert "operations/alerts.md" in incidents
+    assert _section(incidents, "災害復旧") == [
+        "operations/disaster-recovery/index.md",
+        "operations/disaster-recovery/dr.md",
+    ]
 
 
 def test_no_page_is_a_placeholder(shop: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from generator.artifact import Artifact, Root
 from generator.locale import LANGUAGES, catalog_path, catalogs, translations
 from generator.render import render
+from tests.conftest import ROOT, run_cli
 
 _PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 
@@ -72,3 +73,52 @@ def test_in_a_shell_script_the_whole_message_is_one_word(tmp_path: Path) -> None
     assert _render(tmp_path, "a.sh", source, name="$(rm -rf ~)") == (
         "echo 'deploying $(rm -rf ~)'\n"
     )
+
+
+def test_recovery_and_alert_pages_are_extracted() -> None:
+    sources = {
+        where.rsplit(":", 1)[0] for places in catalogs.extract().values() for where in places
+    }
+    assert {
+        "recovery/index.md.j2",
+        "recovery/runbook.md.j2",
+        "monitoring/alerts.md.j2",
+    } <= sources
+
+
+@pytest.fixture(scope="module")
+def yoyaku_operations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("yoyaku")
+    result = run_cli(
+        "generate",
+        str(ROOT / "specs/examples/ja.yaml"),
+        *("--only", "recovery", "--only", "monitoring"),
+        *("--out", str(root / "output"), "--docs", str(root / "site_docs")),
+    )
+    assert result.exit_code == 0, result.output
+    return root / "site_docs" / "operations"
+
+
+def _body(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()[2:]
+
+
+def test_recovery_pages_are_in_japanese(yoyaku_operations: Path) -> None:
+    index = _body(yoyaku_operations / "disaster-recovery" / "index.md")
+    assert index[:3] == [
+        "# 災害復旧",
+        "",
+        "災害復旧環境ごとに、フェイルオーバーのランブック、それに沿って実行するスクリプト、"
+        "フェイルバック、定期訓練があります。",
+    ]
+    runbook = _body(yoyaku_operations / "disaster-recovery" / "dr.md")
+    assert runbook[0] == "# 災害復旧: <code>dr</code> へのフェイルオーバー"
+    assert "## フェイルオーバー手順" in runbook
+    assert "**訓練の前**" in runbook
+    assert "- [ ] 凍結期間やメンテナンスウィンドウが訓練と重ならないことを確認します。" in runbook
+
+
+def test_alert_page_is_in_japanese(yoyaku_operations: Path) -> None:
+    alerts = _body(yoyaku_operations / "alerts.md")
+    assert alerts[0] == "# アラート"
+    assert alerts[2].startswith("Prometheus はすべての環境でこれらのルールを評価します（")

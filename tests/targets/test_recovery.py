@@ -304,5 +304,5 @@ def test_the_runbook_page_has_every_step_and_the_checklist(example: dict[str, Pa
         ("6", "switch_dns"),
         ("7", "reconcile_payments"),
     ]
-    assert "The 7 steps below take 50m one after the other; the\nshortest RTO" in page
+    assert "The 7 steps below take 50m one after the other; the shortest RTO" in page
     assert "### Drill checklist" in page

@@ -12,10 +12,17 @@ from typing import Any
 
 from generator.artifact import Artifact, Root
 from generator.locale import N_
+from generator.targets.docs.operations import INCIDENTS
 from generator.targets.docs.site import FAMILY, Page, Site
 
 SITE_DATA = ".deployplan-site.json"
-FOLDER_TITLES = {"compliance": N_("Compliance")}
+# Where other families' folders sit in the navigation; the longest matching folder wins.
+# Alerts and disaster recovery belong with incident response and escalation.
+FOLDER_SECTIONS: dict[str, tuple[str, ...]] = {
+    "compliance": (N_("Compliance"),),
+    "operations": (INCIDENTS,),
+    "operations/disaster-recovery": (INCIDENTS, N_("Disaster recovery")),
+}
 HOME = N_("Home")
 
 Nav = list[Any]
@@ -44,16 +51,23 @@ def _insert(nav: Nav, titles: list[str], path: str) -> None:
 
 
 def foreign_pages(site: Site) -> list[Page]:
-    """Pages other families write into the docs folder, under a section per folder."""
+    """Pages other families write into the docs folder, under a section per folder,
+    each folder's ``index.md`` first."""
     found = []
     for artifact in sorted(
         (a for a in site.planned if a.root is Root.DOCS and a.family != FAMILY),
-        key=lambda a: str(a.path),
+        key=lambda a: (str(a.path.parent), a.path.name != "index.md", a.path.name),
     ):
-        parts = artifact.path.parts
-        title = FOLDER_TITLES.get(parts[0], parts[0]) if len(parts) > 1 else N_("Overview")
-        found.append(Page(artifact, (title,)))
+        found.append(Page(artifact, _section(artifact.path)))
     return found
+
+
+def _section(path: PurePosixPath) -> tuple[str, ...]:
+    folders = [str(parent) for parent in path.parents if str(parent) != "."]
+    if not folders:
+        return (N_("Overview"),)
+    known = next((f for f in folders if f in FOLDER_SECTIONS), None)
+    return FOLDER_SECTIONS[known] if known else (path.parts[0],)
 
 
 def site_data(site: Site, nav: Nav, files: list[str]) -> Artifact:
