@@ -3,7 +3,6 @@ kubernetes-validate --strict, alone and merged as Kustomize builds the overlay."
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -12,8 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.artifact import Artifact
+from generator.spec.validate import validate_file
+from generator.targets import deploy
+from generator.targets.context import PlanContext
 from generator.targets.deploy.manifests import strategic_merge
 from tests.conftest import ROOT, run_cli
+from tests.targets.deploy_helpers import representatives
 
 SPECS = [
     ROOT / "specs" / "deployplan.yaml",
@@ -47,42 +51,77 @@ def test_every_script_parses(generated: Path) -> None:
         assert result.returncode == 0, f"{script}: {result.stderr}"
 
 
-def _representatives(root: Path) -> list[Path]:
-    """One script folder per engine and strategy (shellcheck takes seconds per folder),
-    plus every folder of the hostile spec."""
-    chosen: dict[str, Path] = {}
-    for lib in sorted(root.rglob("deploy/*/lib.sh")):
-        text = lib.read_text()
-        kind = re.findall(r"^(?:ENGINE|STRATEGY)=(\S+)$", text, re.MULTILINE)
-        key = str(lib.parent) if "/hostile/" in str(lib) else " ".join(kind)
-        chosen.setdefault(key, lib.parent)
-    return sorted(chosen.values())
+def _scripts(root: Path) -> list[tuple[Artifact, Path]]:
+    """Every generated shell script with the artifact it was rendered from."""
+    found = []
+    for spec in SPECS:
+        result = validate_file(spec, spec.name)
+        assert result.plan is not None and result.loaded is not None
+        context = PlanContext(result.plan, spec.name, result.loaded.positions)
+        out = root / spec.stem
+        found += [(a, out / a.path) for a in deploy.plan(context) if a.path.suffix == ".sh"]
+    return found
+
+
+def _halves(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """``paths`` in two lists of about equal work: a script is read with its lib.sh."""
+
+    def work(path: Path) -> int:
+        lib = path.with_name("lib.sh")
+        return path.stat().st_size + (lib.stat().st_size if path != lib and lib.exists() else 0)
+
+    halves: tuple[list[Path], list[Path]] = ([], [])
+    loads = [0, 0]
+    for path in sorted(paths, key=work, reverse=True):
+        lighter = loads.index(min(loads))
+        halves[lighter].append(path)
+        loads[lighter] += work(path)
+    return halves
 
 
 def test_shellcheck_finds_nothing(generated: Path) -> None:
-    folders = _representatives(generated)
-    assert len(folders) >= 8
-    files = [
-        *(s for f in folders for s in sorted(f.glob("*.sh"))),
-        *generated.rglob("deploy-all.sh"),
-    ]
-    half = len(files) // 2
+    """A script of each shape and every lib.sh shape (see deploy_helpers), checked with -x
+    (lib.sh's names are known) and -a (what is wrong in lib.sh is reported), many files per
+    shellcheck, two shellchecks at once."""
+    every = _scripts(generated)
+    chosen = representatives(every)
+    assert len(every) > 200 and 10 < len(chosen) < len(every) / 10
+    assert _engines(chosen, every) == _engines([p for _, p in every], every)
     runs = [
-        subprocess.Popen([BIN / "shellcheck", "-x", *part], stdout=subprocess.PIPE, text=True)
-        for part in (files[:half], files[half:])
+        subprocess.Popen(
+            [BIN / "shellcheck", "-x", "-a", "-f", "gcc", *half], stdout=subprocess.PIPE, text=True
+        )
+        for half in _halves(chosen)
     ]
     for process in runs:
         output, _ = process.communicate()
         assert (process.returncode, output) == (0, "")
 
 
+def _engines(paths: list[Path], every: list[tuple[Artifact, Path]]) -> set[tuple[str, str]]:
+    """The (engine, strategy) of the lib.sh each script in ``paths`` reads."""
+    targets = {p.parent: a.context["target"] for a, p in every if "target" in a.context}
+    return {
+        (targets[p.parent]["engine"], targets[p.parent]["strategy"])
+        for p in paths
+        if p.parent in targets
+    }
+
+
 def _validate(paths: list[Path]) -> None:
-    result = subprocess.run(
-        [BIN / "kubernetes-validate", "--strict", "--quiet", *paths],
-        capture_output=True,
-        text=True,
-    )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    """kubernetes-validate --strict over ``paths``, in two processes at once."""
+    runs = [
+        subprocess.Popen(
+            [BIN / "kubernetes-validate", "--strict", "--quiet", *half],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for half in (paths[0::2], paths[1::2])
+    ]
+    for process in runs:
+        output, errors = process.communicate()
+        assert (process.returncode, output, errors) == (0, "", "")
 
 
 def test_every_manifest_is_valid_kubernetes(generated: Path) -> None:
@@ -107,7 +146,7 @@ def _build(overlay: Path) -> list[dict[str, object]]:
         change = yaml.safe_load((overlay / patch["path"]).read_text())
         resources = [
             strategic_merge(r, change)
-            if (r["kind"], r["metadata"]) == (change["kind"], r["metadata"])  # type: ignore[index]
+            if (r["kind"], r["metadata"]) == (change["kind"], r["metadata"])
             and r["metadata"]["name"] == change["metadata"]["name"]  # type: ignore[index]
             else r
             for r in resources

@@ -434,7 +434,17 @@ release_install() { # VERSION: the artifact becomes releases/VERSION
     run mv -T -- "$dest.partial" "$dest"
 }
 
-app_running() { [ -f "$PID_FILE" ] && kill -0 "$(cat -- "$PID_FILE")" 2>/dev/null; }
+# alive PID: the process runs. One that has exited but is not reaped yet (its parent, often
+# a container's minimal init, has not waited for it) still answers kill -0: it is a zombie.
+alive() {
+    local stat
+    kill -0 "$1" 2>/dev/null || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    [ "${stat:0:1}" != Z ]
+}
+
+app_running() { [ -f "$PID_FILE" ] && alive "$(cat -- "$PID_FILE")"; }
 
 app_stop() {
     app_running || { run rm -f -- "$PID_FILE"; return 0; }
@@ -443,11 +453,11 @@ app_stop() {
     log "stopping the running release (pid $pid)"
     run kill -TERM -- "-$pid"
     if [ "$DRY_RUN" != 1 ]; then
-        for _ in $(seq 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
+        for _ in $(seq 200); do
+            alive "$pid" || break
+            sleep 0.05
         done
-        if kill -0 "$pid" 2>/dev/null; then run kill -KILL -- "-$pid"; fi
+        if alive "$pid"; then run kill -KILL -- "-$pid"; fi
     fi
     run rm -f -- "$PID_FILE"
 }
