@@ -399,12 +399,9 @@ gates_after() {
         deploy)
             gate rollout_complete 3 30 720 rollback command \
                 '' 200 '' \
-                'kubectl -n shop rollout status deployment/storefront --timeout=5m && kubectl -n shop rollout status deployment/orders-api --timeout=5m' '' '' '' || return $?
+                'kubectl -n shop rollout status "deployment/$SERVICE" --timeout=5m' '' '' '' || return $?
             gate orders_api_ready 11 10 180 rollback http \
                 http://orders-api.shop.svc.cluster.local:8080/healthz/ready 200 '"status":"ok"' \
-                '' '' '' '' || return $?
-            gate payments_ready 11 10 180 rollback http \
-                http://payments.payments.svc.cluster.local:8080/actuator/health/readiness 200 UP \
                 '' '' '' '' || return $?
             ;;
         verify)

@@ -397,20 +397,9 @@ gate() {
 gates_after() {
     case $1 in
         deploy)
-            gate rollout_complete 3 30 720 rollback command \
+            gate orders_db_replicating 13 10 180 abort metric \
                 '' 200 '' \
-                'kubectl -n shop rollout status deployment/storefront --timeout=5m && kubectl -n shop rollout status deployment/orders-api --timeout=5m' '' '' '' || return $?
-            gate orders_api_ready 11 10 180 rollback http \
-                http://orders-api.shop.svc.cluster.local:8080/healthz/ready 200 '"status":"ok"' \
-                '' '' '' '' || return $?
-            gate payments_ready 11 10 180 rollback http \
-                http://payments.payments.svc.cluster.local:8080/actuator/health/readiness 200 UP \
-                '' '' '' '' || return $?
-            ;;
-        verify)
-            gate error_rate_normal 21 30 600 rollback metric \
-                '' 200 '' \
-                '' 'sum(rate(http_requests_total{namespace="shop",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="shop"}[5m])) * 100' '<' 1 || return $?
+                '' 'max(pg_replication_lag_seconds)' '<' 30 || return $?
             ;;
         *) ;;
     esac
@@ -421,7 +410,7 @@ gates_after() {
 # `current` is switched atomically (rename) and the unit restarted; earlier releases stay
 # for rollback, the newest 10 are kept.
 RELEASE_DIR=/opt/orders-db
-UNIT=orders-db.service
+UNIT=postgresql@17-main.service
 HOSTS=(pg-1.dr.internal.example.com pg-2.dr.internal.example.com)
 SSH=(ssh -o BatchMode=yes -o ConnectTimeout=10)
 

@@ -393,20 +393,9 @@ gate() {
 gates_after() {
     case $1 in
         deploy)
-            gate rollout_complete 3 30 720 rollback command \
+            gate orders_db_accepting 13 5 120 rollback command \
                 '' 200 '' \
-                'kubectl -n shop rollout status deployment/storefront --timeout=5m && kubectl -n shop rollout status deployment/orders-api --timeout=5m' '' '' '' || return $?
-            gate orders_api_ready 11 10 180 rollback http \
-                http://orders-api.shop.svc.cluster.local:8080/healthz/ready 200 '"status":"ok"' \
-                '' '' '' '' || return $?
-            gate payments_ready 11 10 180 rollback http \
-                http://payments.payments.svc.cluster.local:8080/actuator/health/readiness 200 UP \
-                '' '' '' '' || return $?
-            ;;
-        verify)
-            gate error_rate_normal 21 30 600 rollback metric \
-                '' 200 '' \
-                '' 'sum(rate(http_requests_total{namespace="shop",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="shop"}[5m])) * 100' '<' 1 || return $?
+                'pg_isready -h pg-1.staging.internal.example.com -p 5432 -d orders' '' '' '' || return $?
             ;;
         *) ;;
     esac
@@ -417,7 +406,7 @@ gates_after() {
 # `current` is switched atomically (rename) and the unit restarted; earlier releases stay
 # for rollback, the newest 10 are kept.
 RELEASE_DIR=/opt/orders-db
-UNIT=orders-db.service
+UNIT=postgresql@17-main.service
 HOSTS=(pg-1.staging.internal.example.com)
 SSH=(ssh -o BatchMode=yes -o ConnectTimeout=10)
 

@@ -185,10 +185,6 @@ main() {
     run_stage verify verify 900 2 '' || rc=$?
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED during stage $CURRENT_STAGE" yes
     [ "$rc" = 0 ] || fail failed "stage $CURRENT_STAGE failed" yes
-    gates_after "$CURRENT_STAGE" || rc=$?
-    [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED during the gates after $CURRENT_STAGE" yes
-    [ "$rc" != 1 ] || fail failed "a gate after stage $CURRENT_STAGE failed" yes
-    [ "$rc" != 2 ] || fail failed "a gate after stage $CURRENT_STAGE failed (on_failure: abort)" no
 
     # notify (notify)
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED" yes
