@@ -47,8 +47,22 @@ def canary_steps(ctx: RuleContext) -> Iterator[Diagnostic]:
             problem = _canary_problem(target)
             if problem is None:
                 continue
-            field = "canary_steps" if target.canary_steps else "strategy"
-            yield ctx.at((*path, field), "canary-steps", *problem)
+            if not target.canary_steps:
+                yield ctx.at((*path, "strategy"), "canary-steps", *problem)
+                continue
+            yield Diagnostic(
+                "canary-steps",
+                problem[0],
+                ctx.positions.value((*path, "canary_steps")),
+                (*path, "canary_steps"),
+                hint=problem[1],
+                notes=(
+                    (
+                        f"the strategy is `{target.strategy}`",
+                        ctx.positions.value((*path, "strategy")),
+                    ),
+                ),
+            )
 
 
 def _canary_problem(target: Target) -> tuple[str, str] | None:

@@ -390,6 +390,7 @@ def test_canary_steps_send_part_of_the_traffic_in_rising_order(
     [finding] = findings(tmp_path, text, "canary-steps")
     assert (finding.message, finding.hint) == (message, hint)
     assert finding.location == at(text, f"canary_steps: {steps}", "[")
+    assert finding.notes == (("the strategy is `canary`", at(text, "strategy: canary", "canary")),)
 
 
 def test_a_canary_without_steps_fails_at_the_strategy(tmp_path: Path) -> None:
@@ -403,6 +404,9 @@ def test_canary_steps_of_another_strategy_are_an_error(tmp_path: Path) -> None:
     [finding] = findings(tmp_path, text, "canary-steps")
     assert finding.message == ("canary_steps are only used by `strategy: canary`, not `blue_green`")
     assert finding.hint == "remove canary_steps, or set `strategy: canary`"
+    assert finding.notes == (
+        ("the strategy is `blue_green`", at(text, "strategy: blue_green", "blue_green")),
+    )
 
 
 @pytest.mark.parametrize(
