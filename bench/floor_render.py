@@ -15,18 +15,21 @@ import jinja2
 
 
 def main(pickled: Path, templates: Path) -> None:
-    jobs: list[tuple[str, dict[str, Any]]] = pickle.loads(pickled.read_bytes())
+    saved: dict[str, Any] = pickle.loads(pickled.read_bytes())
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n", "jinja2.ext.loopcontrols", "jinja2.ext.do"],
     )
+    # Untranslated and unescaped: the templates' own work, nothing of deployplan's.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     # The same filter names must exist for the templates to compile; bare ones do nothing.
-    for name in FILTERS:
+    for name in saved["filters"]:
         env.filters[name] = _identity
     total = 0
-    for template, context in jobs:
+    for template, context in saved["jobs"]:
         total += len(env.get_template(template).render(context))
     print(total)
 
@@ -35,8 +38,6 @@ def _identity(value: Any, *args: Any, **kwargs: Any) -> Any:
     del args, kwargs
     return value
 
-
-FILTERS = ("code", "raw", "md_block", "cell", "link", "to_yaml", "shell_join")
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]))

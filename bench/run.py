@@ -75,8 +75,21 @@ def pickle_jobs(spec: Path, target: Path) -> int:
     assert result.plan is not None and result.loaded is not None, result.diagnostics[:3]
     context = PlanContext(result.plan, spec.name, result.loaded.positions)
     jobs = [(a.template, dict(a.context)) for a in plan_all(context)]
-    target.write_bytes(pickle.dumps(jobs))
+    target.write_bytes(pickle.dumps({"jobs": jobs, "filters": _custom_filter_names()}))
     return len(jobs)
+
+
+def _custom_filter_names() -> list[str]:
+    """Filters deployplan adds, so the bare floor can stand in for them by name."""
+    import jinja2
+
+    from generator.paths import builtin_templates_dir
+    from generator.render import OutputKind, make_environment
+
+    names: set[str] = set()
+    for kind in OutputKind:
+        names |= set(make_environment(kind, [builtin_templates_dir()]).filters)
+    return sorted(names - set(jinja2.Environment().filters))
 
 
 def bench_size(services: int, repeat: int) -> list[str]:

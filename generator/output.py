@@ -167,6 +167,7 @@ def plan_changes(
 
     Raises OutputConflict for unsafe or duplicate paths and unreadable manifests.
     """
+    _RESOLVED.clear()  # directories are resolved afresh for every run
     _check_roots(files, roots)
     _raise_if_any(_duplicates(files, roots))
     changes: list[Change] = []
@@ -315,10 +316,25 @@ def _unsafe_reason(path: str) -> str | None:
 
 
 def _stays_inside(base: Path, path: str) -> bool:
+    target = base / path
     try:
-        return (base / path).resolve().is_relative_to(base.resolve())
+        root = _resolved(base)
+        # Thousands of files share a few directories: resolve each directory once per
+        # run, and the file itself only when it is a symbolic link.
+        if not _resolved(target.parent).is_relative_to(root):
+            return False
+        return not target.is_symlink() or target.resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
+
+
+_RESOLVED: dict[Path, Path] = {}
+
+
+def _resolved(directory: Path) -> Path:
+    if directory not in _RESOLVED:
+        _RESOLVED[directory] = directory.resolve()
+    return _RESOLVED[directory]
 
 
 def _raise_if_any(problems: Iterable[str | None]) -> None:
@@ -421,6 +437,10 @@ def _report(changes: ChangeSet) -> WriteReport:
 def _write_all(changes: Sequence[Change]) -> None:
     """Stage every new content in temp files, and only then move them all into place."""
     staged = _stage_all([change for change in changes if change.rewrites])
+    if staged:
+        # One flush of everything staged instead of an fsync per file (thousands of
+        # files): no renamed file can turn out empty after a crash either way.
+        os.sync()
     _move_into_place(staged)
     for change in changes:
         if change.mode_only:
@@ -451,7 +471,7 @@ def _stage(change: Change, created: list[Path]) -> Path:
 
 
 def _write_temp(target: Path, content: bytes, mode: int) -> Path:
-    """Write ``content`` next to ``target`` under a temporary name, synced to disk."""
+    """Write ``content`` next to ``target`` under a temporary name (synced by the caller)."""
     temp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
     temp.unlink(missing_ok=True)  # left over from an interrupted run
     descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -460,7 +480,6 @@ def _write_temp(target: Path, content: bytes, mode: int) -> Path:
             stream.write(content)
             stream.flush()
             os.fchmod(stream.fileno(), mode)  # the umask must not decide the mode
-            os.fsync(stream.fileno())
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -80,13 +80,22 @@ class Site:
         wanted = set(names)
         return [self.plan.service(n) for n in self.service_order if n in wanted]
 
+    @cached_property
+    def _outputs_by_service(self) -> dict[str | None, list[Artifact]]:
+        by_service: dict[str | None, list[Artifact]] = {}
+        for artifact in self.planned:
+            if artifact.root is Root.OUTPUT:
+                by_service.setdefault(artifact.service, []).append(artifact)
+        return by_service
+
     def outputs(self, **match: str) -> list[Artifact]:
         """Planned files under ``output/`` whose service / environment match."""
-        return [
-            a
-            for a in self.planned
-            if a.root is Root.OUTPUT and all(getattr(a, k) == v for k, v in match.items())
-        ]
+        # Indexed by service: service pages ask once per service, over every planned file.
+        if "service" in match:
+            candidates = self._outputs_by_service.get(match["service"], [])
+        else:
+            candidates = [a for group in self._outputs_by_service.values() for a in group]
+        return [a for a in candidates if all(getattr(a, k) == v for k, v in match.items())]
 
 
 def deploy_order(plan: DeploymentPlan) -> list[str]:

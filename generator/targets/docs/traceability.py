@@ -7,8 +7,9 @@ fills in as artifact families are added.
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from typing import Any
 
 from generator.locale import N_
@@ -257,14 +258,22 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 
+def _matching(paths: list[str], patterns: tuple[str, ...]) -> list[str]:
+    """The paths any of the glob ``patterns`` matches (one compiled expression for all)."""
+    if not patterns:
+        return []
+    expression = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+    return [p for p in paths if expression.match(p)]
+
+
 def page(site: Site, docs_pages: list[str]) -> Page:
     """``reference/traceability.md``, given every page the site has."""
     outputs = sorted(str(a.path) for a in site.outputs())
     rows = [
         {
             "operation": op,
-            "files": [p for p in outputs if any(fnmatch(p, pattern) for pattern in op.files)],
-            "pages": [p for p in docs_pages if any(fnmatch(p, pattern) for pattern in op.pages)],
+            "files": _matching(outputs, op.files),
+            "pages": _matching(docs_pages, op.pages),
         }
         for op in OPERATIONS
     ]
