@@ -39,10 +39,17 @@ FAMILIES: dict[str, Planner] = {
 }
 
 
+def plan_family(name: str, context: PlanContext) -> list[Artifact]:
+    """One family's artifacts, planned once per run."""
+    if name not in context.planned:
+        context.planned[name] = FAMILIES[name](context)
+    return context.planned[name]
+
+
 def plan_all(context: PlanContext, families: frozenset[str] | None = None) -> list[Artifact]:
     """Artifacts of the chosen families (all when ``None``), in a stable order."""
     artifacts: list[Artifact] = []
     for name in sorted(FAMILIES):
         if families is None or name in families:
-            artifacts.extend(FAMILIES[name](context))
+            artifacts.extend(plan_family(name, context))
     return artifacts

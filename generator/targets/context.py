@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from generator.spec.model import DeploymentPlan
 from generator.spec.positions import PositionIndex
+
+if TYPE_CHECKING:
+    from generator.artifact import Artifact
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,9 @@ class PlanContext:
     plan: DeploymentPlan
     spec_label: str
     positions: PositionIndex
+    #: Artifacts already planned in this run, by family: the docs family reads every
+    #: other family's plan, which is then not planned a second time.
+    planned: dict[str, list[Artifact]] = field(default_factory=dict, compare=False, repr=False)
 
     def source_line(self, *path: str | int) -> int:
         """Line of the spec where ``path`` is defined, for links back to the spec."""

@@ -53,6 +53,6 @@ def _ordered(pages: list[Page]) -> list[Page]:
 def _other_families(context: PlanContext) -> list[Artifact]:
     """What every other family generates, for the file browser, the navigation and the
     traceability page."""
-    from generator.targets import FAMILIES
+    from generator.targets import FAMILIES, plan_family
 
-    return [a for name in sorted(FAMILIES) if name != FAMILY for a in FAMILIES[name](context)]
+    return [a for name in sorted(FAMILIES) if name != FAMILY for a in plan_family(name, context)]
