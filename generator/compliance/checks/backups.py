@@ -212,7 +212,7 @@ def backup_restore_testing(ctx: AuditContext) -> CheckResult:
             note = Message("%(backup)s is never restore-tested", backup=Code(backup.name))
             evidence.append(ctx.evidence((*BACKUPS, index, "name"), note, ok=False))
             continue
-        gap = longest_gap([tests[i].cron for i in mine], limit)
+        gap = longest_gap([tests[i].cron for i in mine])
         assert gap is not None
         ok = gap <= limit
         tested = {"backup": Code(backup.name), "gap": describe(gap)}

@@ -66,7 +66,7 @@ def dr_drill(ctx: AuditContext) -> CheckResult:
         evidence.append(ctx.evidence(FAILOVER, Message("no drill schedule"), ok=False))
     else:
         limit = timedelta(seconds=duration_seconds(interval))
-        gap = longest_gap([strategy.drill_schedule], limit)
+        gap = longest_gap([strategy.drill_schedule])
         assert gap is not None
         drilled = {
             "primary": strategy.primary,
