@@ -145,6 +145,22 @@ class Target(SpecModel):
     )
 
 
+class Upstream(SpecModel):
+    """A service run from someone else's image or chart, pinned, never built here."""
+
+    version: str = Field(
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$",
+        description="The pinned upstream release: the image tag or chart version, e.g. `7.4.1`. "
+        "Changing it deploys an upgrade.",
+    )
+    digest: str | None = Field(
+        None,
+        pattern=r"^sha256:[0-9a-f]{64}$",
+        description="Content digest of the image, `sha256:<64 hex>`: deploys pull this exact "
+        "image whatever the tag now points at.",
+    )
+
+
 class Service(SpecModel):
     """An application or data store that the plan deploys."""
 
@@ -178,4 +194,9 @@ class Service(SpecModel):
     )
     exposure: Literal["public", "internal", "private"] = Field(
         "internal", description="Who may reach it: the internet, other services, or nobody."
+    )
+    upstream: Upstream | None = Field(
+        None,
+        description="Run someone else's image or chart at a pinned version (e.g. Redis): "
+        "no build, push or release workflow; a version change is deployed as an upgrade.",
     )
