@@ -19,6 +19,7 @@ from generator.spec.rules.graphs import acyclic
 from generator.spec.rules.names import references_resolve, unique_names
 from generator.spec.rules.operability import OPERABILITY_RULES
 from generator.spec.rules.pipelines import PIPELINE_RULES
+from generator.spec.rules.placeholders import unknown_placeholders
 from generator.spec.rules.values import cron_expressions, plain_secrets
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     acyclic,
     cron_expressions,
     plain_secrets,
+    unknown_placeholders,
     compliance_requirements,
     *OPERABILITY_RULES,
     *PIPELINE_RULES,
