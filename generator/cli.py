@@ -138,12 +138,20 @@ def schema(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Project name [default: the directory's name].")
+@click.option(
+    "--template",
+    "shape",
+    type=click.Choice(["kubernetes", "vm"]),
+    default="kubernetes",
+    show_default=True,
+    help="The system shape to start from: Kubernetes, or VMs with Ansible, systemd and nginx.",
+)
 @click.pass_context
-def init(ctx: click.Context, directory: Path, name: str | None) -> None:
+def init(ctx: click.Context, directory: Path, name: str | None, shape: str) -> None:
     """Scaffold a new deployplan project in DIRECTORY."""
     from generator.commands import init as command
 
-    _run(ctx, lambda: command.run(directory, name))
+    _run(ctx, lambda: command.run(directory, name, shape))
 
 
 @cli.command()

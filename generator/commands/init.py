@@ -10,23 +10,30 @@ import click
 from generator.artifact import Artifact, Root
 from generator.errors import OutputConflict, UsageProblem
 
+#: System shapes ``init --template`` scaffolds: name -> what it starts from.
+SHAPES = {
+    "kubernetes": "a web service on Kubernetes, development and production",
+    "vm": "a web app and a worker on VMs with Ansible, systemd units and nginx",
+}
 # Scaffold template -> file it becomes, relative to the project directory.
 SCAFFOLD = {
-    "init/deployplan.yaml.j2": "specs/deployplan.yaml",
+    "init/{shape}.yaml.j2": "specs/deployplan.yaml",
     "init/mkdocs.yml.j2": "mkdocs.yml",
 }
 GITIGNORE = "site/\n"
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-def run(directory: Path, name: str | None) -> int:
+def run(directory: Path, name: str | None, shape: str = "kubernetes") -> int:
     project = name or _name_from(directory)
     if not _DNS_LABEL.match(project):
         raise UsageProblem(
             f"`{project}` is not a valid project name (a DNS label: lowercase letters, digits "
             "and '-'); pass one with --name"
         )
-    files = _scaffold_files(project)
+    if shape not in SHAPES:
+        raise UsageProblem(f"no `{shape}` template; choose one of: {', '.join(SHAPES)}")
+    files = _scaffold_files(project, shape)
     taken = [str(directory / path) for path in files if (directory / path).exists()]
     if taken:
         raise OutputConflict(
@@ -41,7 +48,7 @@ def run(directory: Path, name: str | None) -> int:
     (directory / "templates").mkdir(exist_ok=True)
     (directory / "output").mkdir(exist_ok=True)
     click.echo(
-        f"created {project} in {directory}\n"
+        f"created {project} ({SHAPES[shape]}) in {directory}\n"
         f"next: cd {directory} && deployplan validate && deployplan generate",
         err=True,
     )
@@ -53,13 +60,13 @@ def _name_from(directory: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", raw).strip("-") or "project"
 
 
-def _scaffold_files(project: str) -> dict[str, str]:
+def _scaffold_files(project: str, shape: str) -> dict[str, str]:
     from generator.paths import builtin_templates_dir
     from generator.render import render
     from generator.spec.schema import schema_text
 
     artifacts = [
-        Artifact(Root.OUTPUT, PurePosixPath(target), template, family="init")
+        Artifact(Root.OUTPUT, PurePosixPath(target), template.format(shape=shape), family="init")
         for template, target in SCAFFOLD.items()
     ]
     rendered = render(

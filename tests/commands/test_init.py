@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.conftest import run_cli
@@ -39,3 +40,32 @@ def test_init_rejects_a_name_that_is_not_a_dns_label(tmp_path: Path) -> None:
     result = run_cli("init", str(tmp_path), "--name", "My Shop")
     assert result.exit_code == 2
     assert "`My Shop` is not a valid project name" in result.output
+
+
+def test_init_vm_scaffolds_an_ansible_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_cli("init", str(tmp_path / "fleet"), "--template", "vm")
+    assert result.exit_code == 0, result.output
+    assert "created fleet (a web app and a worker on VMs" in result.output
+    monkeypatch.chdir(tmp_path / "fleet")
+    validated = run_cli("validate")
+    assert validated.exit_code == 0, validated.output
+    assert "error" not in validated.output.replace("0 errors", "")
+    assert run_cli("generate").exit_code == 0
+    assert Path("output/services/web/deploy/production/playbook.yml").is_file()
+    assert not Path("output/services/web/kubernetes").exists()
+    assert run_cli("generate", "--check").exit_code == 0
+
+
+def test_init_offers_every_shape_it_has() -> None:
+    from generator.cli import init
+    from generator.commands.init import SHAPES
+
+    template = next(p for p in init.params if p.name == "shape")
+    assert isinstance(template.type, click.Choice)
+    assert list(template.type.choices) == list(SHAPES)
+
+
+def test_init_rejects_an_unknown_shape(tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path), "--template", "mainframe")
+    assert result.exit_code == 2
+    assert "Invalid value for '--template'" in result.output
