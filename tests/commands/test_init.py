@@ -42,7 +42,9 @@ def test_init_rejects_a_name_that_is_not_a_dns_label(tmp_path: Path) -> None:
     assert "`My Shop` is not a valid project name" in result.output
 
 
-def test_init_vm_scaffolds_an_ansible_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_vm_scaffolds_an_ansible_fleet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = run_cli("init", str(tmp_path / "fleet"), "--template", "vm")
     assert result.exit_code == 0, result.output
     assert "created fleet (a web app and a worker on VMs" in result.output
