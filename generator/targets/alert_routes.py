@@ -4,7 +4,13 @@ escalation paths and whose receivers read their credentials from files.
 An escalation level "after 15m" becomes a sibling route with ``group_wait: 15m`` and
 ``continue: true`` on the ones before it: Alertmanager notifies that receiver only if the
 alert still fires then. Escalation applies in production and disaster-recovery
-environments; alerts elsewhere go to the default receiver.
+environments. Elsewhere nothing pages: alerts go to ``non_paging_receiver``, else to the
+default receiver when it is no pager, else to a receiver that notifies no one (the alerts
+stay visible in Alertmanager).
+
+Pages carry the incident severity as the paging service understands it: PagerDuty's event
+severity and Opsgenie's priority, from the spec's severity levels (by position unless a
+level sets its own).
 """
 
 from __future__ import annotations
@@ -13,10 +19,20 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.environments import EnvironmentType
-from generator.spec.model.operations import AlertingSystem, EscalationPath, Receiver
+from generator.spec.model.operations import (
+    AlertingSystem,
+    EscalationPath,
+    Receiver,
+    SeverityLevel,
+)
+from generator.spec.rules.alerting import PAGERS
 
 SECRETS_DIR = "/etc/alertmanager/secrets"
 PAGING = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVERY)
+#: Receives the alerts of environments that never page when the spec names no receiver.
+QUIET = "deployplan-no-page"
+_PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
+_PAGERDUTY_SEVERITIES = ("critical", "error", "warning", "info")
 
 
 def alertmanager_config(
@@ -24,8 +40,9 @@ def alertmanager_config(
 ) -> dict[str, Any]:
     """The whole ``alertmanager.yml`` of ``environment`` as data."""
     paging = spec.environments[environment].environment_type in PAGING
+    default = system.default_receiver if paging else quiet_receiver(system)
     route: dict[str, Any] = {
-        "receiver": system.default_receiver,
+        "receiver": default,
         "group_by": system.group_by,
         "group_wait": system.group_wait,
         "group_interval": system.group_interval,
@@ -44,8 +61,43 @@ def alertmanager_config(
             "equal": ["alertname", "service"],
         }
     ]
-    config["receivers"] = [_receiver(r) for r in system.receivers]
+    response = spec.operations.incident_response
+    levels = response.severity_levels if response else []
+    config["receivers"] = [_receiver(r, levels) for r in system.receivers]
+    if default == QUIET:
+        config["receivers"].append({"name": QUIET})
     return config
+
+
+def quiet_receiver(system: AlertingSystem) -> str:
+    """Where the alerts of an environment that never pages go."""
+    if system.non_paging_receiver:
+        return system.non_paging_receiver
+    default = next(r for r in system.receivers if r.name == system.default_receiver)
+    return QUIET if default.type in PAGERS else default.name
+
+
+def page_levels(levels: list[SeverityLevel]) -> list[tuple[str, str, str]]:
+    """(severity, Opsgenie priority, PagerDuty severity) of each incident severity level."""
+    return [
+        (
+            level.name,
+            level.priority or _PRIORITIES[min(index, len(_PRIORITIES) - 1)],
+            level.pagerduty_severity
+            or _PAGERDUTY_SEVERITIES[min(index, len(_PAGERDUTY_SEVERITIES) - 1)],
+        )
+        for index, level in enumerate(levels)
+    ]
+
+
+def _by_severity(levels: list[tuple[str, str]], fallback: str) -> str:
+    """A notification template choosing a value by the alert's ``incident_severity``."""
+    branches = "".join(
+        f'{{{{ {"if" if i == 0 else "else if"} eq .CommonLabels.incident_severity "{name}" }}}}'
+        f"{value}"
+        for i, (name, value) in enumerate(levels)
+    )
+    return f"{branches}{{{{ else }}}}{fallback}{{{{ end }}}}" if levels else fallback
 
 
 def _path_route(path: EscalationPath, system: AlertingSystem) -> dict[str, Any]:
@@ -93,7 +145,7 @@ def secret_file(secret: str) -> str:
     return f"{SECRETS_DIR}/{secret}"
 
 
-def _receiver(receiver: Receiver) -> dict[str, Any]:
+def _receiver(receiver: Receiver, levels: list[SeverityLevel]) -> dict[str, Any]:
     key = secret_file(receiver.credentials) if receiver.credentials else None
     config: dict[str, Any]
     if receiver.type == "slack":
@@ -102,12 +154,22 @@ def _receiver(receiver: Receiver) -> dict[str, Any]:
             config["api_url_file"] = key
         return {"name": receiver.name, "slack_configs": [config]}
     if receiver.type == "pagerduty":
-        config = {"send_resolved": True, "details": {"pagerduty_service": receiver.target}}
+        severities = [(name, severity) for name, _, severity in page_levels(levels)]
+        config = {
+            "send_resolved": True,
+            "severity": _by_severity(severities, "warning"),
+            "details": {"pagerduty_service": receiver.target},
+        }
         if key:
             config["routing_key_file"] = key
         return {"name": receiver.name, "pagerduty_configs": [config]}
     if receiver.type == "opsgenie":
-        config = {"send_resolved": True, "responders": [{"name": receiver.target, "type": "team"}]}
+        priorities = [(name, priority) for name, priority, _ in page_levels(levels)]
+        config = {
+            "send_resolved": True,
+            "priority": _by_severity(priorities, "P3"),
+            "responders": [{"name": receiver.target, "type": "team"}],
+        }
         if key:
             config["api_key_file"] = key
         return {"name": receiver.name, "opsgenie_configs": [config]}

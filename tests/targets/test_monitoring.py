@@ -216,3 +216,82 @@ def test_hostile_summaries_reach_the_notification_as_written(tmp_path: Path) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     tests = _load(folder / "alerts.test.yml")["tests"]
     assert tests[0]["alert_rule_test"][-1]["exp_alerts"][0]["exp_annotations"]["summary"] == summary
+
+
+def _route_of(config: Path, **labels: str) -> str:
+    pairs = [f"{k}={v}" for k, v in labels.items()]
+    result = run(tool("amtool"), "config", "routes", "test", f"--config.file={config}", *pairs)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_environments_that_never_page_do_not_reach_a_pager(tmp_path: Path) -> None:
+    spec = spec_file(tmp_path, {"default_receiver: alerts_slack": "default_receiver: sre_pager"})
+    files = render_family(monitoring.plan, spec, tmp_path / "out")
+    for environment in ("development", "staging"):
+        config = files[f"monitoring/{environment}/alertmanager.yml"]
+        assert run(tool("amtool"), "check-config", config).returncode == 0
+        labels = {"service": "storefront", "incident_severity": "sev1"}
+        assert _route_of(config, **labels) == "deployplan-no-page"
+        assert {"name": "deployplan-no-page"} in _load(config)["receivers"]
+    production = files["monitoring/production/alertmanager.yml"]
+    assert _route_of(production, service="unrouted", incident_severity="sev4") == "sre_pager"
+
+
+def test_a_named_non_paging_receiver_takes_the_quiet_environments(tmp_path: Path) -> None:
+    spec = spec_file(
+        tmp_path,
+        {
+            "default_receiver: alerts_slack": "default_receiver: sre_pager\n"
+            "    non_paging_receiver: alerts_slack"
+        },
+    )
+    files = render_family(monitoring.plan, spec, tmp_path / "out")
+    staging = files["monitoring/staging/alertmanager.yml"]
+    assert _route_of(staging, service="payments", incident_severity="sev1") == "alerts_slack"
+    assert "deployplan-no-page" not in staging.read_text()
+
+
+def _render_for(template: str, severity: str, folder: Path) -> str:
+    """``template`` as Alertmanager renders it for an alert group of ``severity``."""
+    (folder / "none.tmpl").write_text("")
+    text = template.replace(".CommonLabels.incident_severity", json.dumps(severity))
+    rendered = run(
+        tool("amtool"), "template", "render", f"--template.glob={folder / 'none.tmpl'}",
+        f"--template.text={text}",
+    )  # fmt: skip
+    assert rendered.returncode == 0, rendered.stderr
+    return rendered.stdout.strip()
+
+
+PAGES = [("sev1", "critical", "P1"), ("sev2", "error", "P2"), ("sev3", "warning", "P3")]
+PAGES += [("sev4", "info", "P4"), ("unknown", "warning", "P3")]
+
+
+@pytest.mark.parametrize(("severity", "pagerduty", "opsgenie"), PAGES)
+def test_pages_carry_the_incident_severity(
+    tmp_path: Path, severity: str, pagerduty: str, opsgenie: str
+) -> None:
+    old = "{name: payments_pager, type: pagerduty,"
+    spec = spec_file(tmp_path, {old: "{name: payments_pager, type: opsgenie,"})
+    files = render_family(monitoring.plan, spec, tmp_path / "out")
+    receivers = {
+        r["name"]: r for r in _load(files["monitoring/production/alertmanager.yml"])["receivers"]
+    }
+    duty = receivers["sre_pager"]["pagerduty_configs"][0]["severity"]
+    genie = receivers["payments_pager"]["opsgenie_configs"][0]["priority"]
+    assert _render_for(duty, severity, tmp_path) == pagerduty
+    assert _render_for(genie, severity, tmp_path) == opsgenie
+
+
+def test_a_severity_level_may_set_its_own_priority(tmp_path: Path) -> None:
+    old = "        response_time: 1d\n        resolution_target: 2w\n"
+    new = old + "        priority: P5\n        pagerduty_severity: warning\n"
+    spec = spec_file(tmp_path, {old: new})
+    files = render_family(monitoring.plan, spec, tmp_path / "out")
+    receivers = {
+        r["name"]: r for r in _load(files["monitoring/production/alertmanager.yml"])["receivers"]
+    }
+    duty = receivers["sre_pager"]["pagerduty_configs"][0]["severity"]
+    assert _render_for(duty, "sev4", tmp_path) == "warning"
+    assert _render_for(duty, "sev1", tmp_path) == "critical"

@@ -92,6 +92,13 @@ class AlertingSystem(SpecModel):
         "`repeat_interval` for alerts of that severity.",
     )
     smtp: SmtpRelay | None = Field(None, description="Mail relay of `email` receivers.")
+    non_paging_receiver: Identifier | None = Field(
+        None,
+        description="Receiver of the alerts of environments that never page (development "
+        "and staging): it must not be a `pagerduty` or `opsgenie` receiver [default: "
+        "`default_receiver` when it does not page, else none: such alerts then stay visible "
+        "in Alertmanager without notifying anyone].",
+    )
 
 
 class MonitoringSystem(SpecModel):
@@ -127,6 +134,16 @@ class SeverityLevel(SpecModel):
     response_time: Duration = Field(description="Time to acknowledge.")
     resolution_target: Duration = Field(description="Time to resolve or mitigate.")
     postmortem: bool = Field(False, description="A post-incident review is required.")
+    priority: Literal["P1", "P2", "P3", "P4", "P5"] | None = Field(
+        None,
+        description="Opsgenie priority of its pages [default: by position, the first level "
+        "`P1`, the second `P2`, …, `P5` from the fifth on].",
+    )
+    pagerduty_severity: Literal["critical", "error", "warning", "info"] | None = Field(
+        None,
+        description="PagerDuty event severity of its pages [default: by position: "
+        "`critical`, `error`, `warning`, then `info`].",
+    )
 
 
 class IncidentRole(SpecModel):

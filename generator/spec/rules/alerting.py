@@ -20,6 +20,8 @@ _TARGETS = {
     "pagerduty": (re.compile(r"[A-Za-z0-9 ._-]{1,100}"), "shop-sre"),
     "opsgenie": (re.compile(r"[A-Za-z0-9 ._-]{1,100}"), "shop-sre"),
 }
+#: Receiver types that page a person.
+PAGERS = frozenset({"pagerduty", "opsgenie"})
 _NEEDS_KEY = {
     "slack": "its incoming-webhook URL",
     "pagerduty": "its Events API routing key",
@@ -87,3 +89,19 @@ def receiver_settings(ctx: RuleContext) -> Iterator[Diagnostic]:
                 "no smtp",
                 hint="add `smtp: {smarthost: smtp.example.com:587, sender: alerts@example.com}`",
             )
+
+
+def non_paging_receiver(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The receiver of environments that never page is not a pager."""
+    system = ctx.plan.monitoring.alerting_system
+    if system is None or system.non_paging_receiver is None:
+        return
+    receiver = next((r for r in system.receivers if r.name == system.non_paging_receiver), None)
+    if receiver is not None and receiver.type in PAGERS:
+        yield ctx.at(
+            ("monitoring", "alerting_system", "non_paging_receiver"),
+            "non-paging-receiver-pages",
+            f"`{receiver.name}` is a {receiver.type} receiver: development and staging alerts "
+            "would page someone",
+            hint="name a chat, email or webhook receiver, or leave `non_paging_receiver` out",
+        )

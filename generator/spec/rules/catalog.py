@@ -147,6 +147,7 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("monitoring", "metrics_collection", "targets", "*", "service"), "service"),
     (("monitoring", "alerting_system", "receivers", "*", "credentials"), "secret"),
     (("monitoring", "alerting_system", "default_receiver"), "receiver"),
+    (("monitoring", "alerting_system", "non_paging_receiver"), "receiver"),
     (("monitoring", "alerting_system", "repeat_intervals", "@"), "severity"),
     (("operations", "maintenance_procedures", "*", "environments", "*"), "environment"),
     (("operations", "maintenance_procedures", "*", "services", "*"), "service"),

@@ -20,4 +20,5 @@ OPERABILITY_RULES = (
     recovery.retention_covers_compliance,
     alerting.threshold_levels,
     alerting.receiver_settings,
+    alerting.non_paging_receiver,
 )
