@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.sandbox
 import markupsafe
 
 from generator.artifact import Artifact, RenderedFile
@@ -329,7 +330,11 @@ def _concat_trusted(parts: Iterable[str]) -> Raw:
     return Raw("".join(parts))
 
 
-class _Environment(jinja2.Environment):
+class _Environment(jinja2.sandbox.SandboxedEnvironment):
+    """Every template, built-in or the user's, runs in Jinja2's sandbox: it reaches only
+    public attributes and safe calls, never Python internals (``__class__``,
+    ``__globals__``, ``os``). Mutable: templates build lists with ``{% do %}``."""
+
     # Compiled templates join captured output (macro and call bodies, set blocks,
     # super()) with this. That output was escaped as it rendered: printed again, it
     # must not be escaped twice, as with Markup under HTML autoescape.
@@ -491,6 +496,8 @@ class _Problems:
         if type(exc) is jinja2.TemplateNotFound:
             searched = ", ".join(_display(d) for d in self._dirs)
             return f"template {exc.name!r} not found in {searched}"
+        if isinstance(exc, jinja2.exceptions.SecurityError):
+            return f"blocked by the template sandbox: {exc.message}"
         if isinstance(exc, jinja2.TemplateError):
             return exc.message or type(exc).__name__
         if isinstance(exc, TemplateProblem):

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+import jinja2.sandbox
 import markdown
 import pytest
 import yaml
@@ -32,6 +33,7 @@ from generator.render import (
     output_kind,
     render,
 )
+from tests.conftest import ROOT, run_cli
 
 SPEC = "specs/deployplan.yaml"
 NOTE = MARKER.format(spec_label=SPEC)
@@ -555,6 +557,76 @@ def test_all_problems_are_reported_at_once(tmp_path: Path, monkeypatch: pytest.M
         "missing.md.j2: error: template 'missing.md.j2' not found in t"
         " (rendering a/missing.md and 1 more)"
     )
+
+
+SANDBOX_ESCAPES = {
+    "{{ ''.__class__.__mro__ }}": "access to attribute '__class__' of 'str' object is unsafe.",
+    "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}": (
+        "access to attribute '__init__' of 'type' object is unsafe."
+    ),
+    "{{ lipsum.__globals__['os'].system('touch PWNED') }}": (
+        "access to attribute '__globals__' of 'function' object is unsafe."
+    ),
+    "{{ (lipsum | attr('__globals__')).os.system('touch PWNED') }}": (
+        "access to attribute '__globals__' of 'function' object is unsafe."
+    ),
+    "{{ self._TemplateReference__context }}": (
+        "access to attribute '_TemplateReference__context' of 'TemplateReference' object is unsafe."
+    ),
+    "{% set g = joiner.__init__.__globals__ %}{{ g }}": (
+        "access to attribute '__init__' of 'type' object is unsafe."
+    ),
+    "{{ [].__class__.__base__.__subclasses__() }}": (
+        "access to attribute '__class__' of 'list' object is unsafe."
+    ),
+    "{{ '{0.__class__}'.format('x') }}": (
+        "access to attribute '__class__' of 'str' object is unsafe."
+    ),
+    "{% if namespace.__init__.__globals__ %}x{% endif %}": (
+        "access to attribute '__init__' of 'type' object is unsafe."
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "refused"), SANDBOX_ESCAPES.items())
+def test_a_template_cannot_reach_python_internals(
+    source: str, refused: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    build_file_tree(tmp_path, {"templates/deploy/verify.sh.j2": f"#!/bin/sh\necho\n{source}\n"})
+    assert problem([artifact("verify.sh", "deploy/verify.sh.j2")], [Path("templates")]) == (
+        f"templates/deploy/verify.sh.j2:3: error: blocked by the template sandbox: {refused}"
+        " (rendering verify.sh)"
+    )
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_a_users_template_escaping_the_sandbox_fails_generate_and_writes_nothing(
+    check: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    escape_attempt = "echo verify\n{{ cycler.__init__.__globals__.os.system('touch PWNED') }}"
+    build_file_tree(
+        tmp_path,
+        {
+            "specs/deployplan.yaml": (ROOT / SPEC).read_text(encoding="utf-8"),
+            "templates/deploy/verify.sh.j2": f"#!/usr/bin/env bash\n{escape_attempt}\n",
+        },
+    )
+    result = run_cli("generate", *check)
+    assert (result.exit_code, result.output) == (
+        1,
+        "deployplan: templates/deploy/verify.sh.j2:3: error: blocked by the template sandbox:"
+        " access to attribute '__init__' of 'type' object is unsafe."
+        " (rendering services/storefront/deploy/development/verify.sh and 19 more)\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["specs", "templates"]
+
+
+@pytest.mark.parametrize("kind", list(OutputKind))
+def test_every_kind_renders_in_the_sandbox(kind: OutputKind, tmp_path: Path) -> None:
+    assert isinstance(make_environment(kind, [tmp_path]), jinja2.sandbox.SandboxedEnvironment)
 
 
 def test_a_lone_surrogate_cannot_fail_rendering(tmp_path: Path) -> None:
