@@ -85,7 +85,19 @@ def _text(value: object) -> str:
 
 
 _CONTROLS = (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
-_ONE_LINE = str.maketrans({**dict.fromkeys(_CONTROLS, " "), "\n": "\\n", "\r": "\\n"})
+#: Bidirectional controls ("Trojan Source", CVE-2021-42574): invisible, they reorder how
+#: the text around them is displayed, so a reviewer reads something other than what runs.
+#: No output carries them raw: each kind writes its own escape, or a visible ``\u202e``.
+BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_VISIBLE_BIDI = {c: f"\\u{c:04x}" for c in BIDI_CONTROLS}
+_ONE_LINE = str.maketrans(
+    {**dict.fromkeys(_CONTROLS, " "), "\n": "\\n", "\r": "\\n", **_VISIBLE_BIDI}
+)
+
+
+def visible_bidi(text: str) -> str:
+    """``text`` with each bidirectional control shown as its escape (``\\u202e``)."""
+    return text.translate(_VISIBLE_BIDI)
 
 
 def _text_line(value: object) -> str:
@@ -96,13 +108,15 @@ def _text_line(value: object) -> str:
 _ANSI_C = str.maketrans(
     {
         **{c: f"\\x{c:02x}" for c in (*range(1, 0x20), 0x7F)},
+        # bytes, not \u: bash expands \u202e only under a UTF-8 locale (not cron's C)
+        **{c: "".join(f"\\x{b:02x}" for b in chr(c).encode()) for c in BIDI_CONTROLS},
         **{ord(c): f"\\{c}" for c in "\\'"},
         **{ord(c): f"\\{e}" for c, e in zip("\t\n\r", "tnr", strict=True)},
         0: "",
     }
 )
 _SHELL_SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
-_SHELL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SHELL_CONTROL = re.compile("[\x00-\x1f\x7f" + "".join(map(chr, BIDI_CONTROLS)) + "]")
 
 
 def _shell_word(value: object) -> str:
@@ -124,7 +138,9 @@ def shell_join(values: Iterable[object]) -> Raw:
 _YAML_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
 _YAML_SPECIAL = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 # not printable in YAML, or a line break to YAML 1.1: must be written as escapes
-_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_YAML_UNPRINTABLE = re.compile(
+    "[\x7f-\x9f\u2028\u2029\ufffe\uffff" + "".join(map(chr, BIDI_CONTROLS)) + "]"
+)
 
 
 def _yaml_value(value: object) -> str:
@@ -182,8 +198,13 @@ def _yaml_entry(lead: str, value: object) -> list[str]:
     return [lead, f"  {first}", *(f"  {line}" for line in rest)]
 
 
+_JSON_ESCAPES = str.maketrans({c: f"\\u{c:04x}" for c in BIDI_CONTROLS})
+
+
 def _json_value(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, default=_json_default)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=_json_default)
+    # outside strings JSON has only ASCII: every bidi control is inside one, where \u works
+    return text.translate(_JSON_ESCAPES)
 
 
 def _json_default(value: object) -> object:
@@ -198,6 +219,7 @@ _XML_CHARS = str.maketrans(
         "\t": "&#9;",
         "\n": "&#10;",
         "\r": "&#13;",
+        **{c: f"&#x{c:04X};" for c in BIDI_CONTROLS},
     }
 )
 
@@ -216,6 +238,8 @@ _MD_INLINE = str.maketrans(
         "\n": "<br>",
         "\r": "<br>",
         **{c: f"&#{ord(c)};" for c in "\\`*{}[]<>&|~^=+$"},
+        # a browser would apply a character reference: shown as its escape instead
+        **{c: f"&#92;u{c:04x}" for c in BIDI_CONTROLS},
     }
 )
 # Syntax that only counts at the start of a line (headings, lists, quotes, admonitions,

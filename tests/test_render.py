@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -32,6 +33,7 @@ from generator.render import (
     make_environment,
     output_kind,
     render,
+    visible_bidi,
 )
 from tests.conftest import ROOT, run_cli
 
@@ -109,6 +111,11 @@ HOSTILE = [
     "1e3",
     ".inf",
     "%",
+    "\u202e",
+    "\u2066x\u2069",
+    "\u200f",
+    "\u061c",
+    "\u202a\u202c",
 ]
 hostile = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=3)), max_size=8).map(
     "".join
@@ -168,9 +175,24 @@ def collapse(text: str) -> str:
 CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def shown(text: str) -> str:
-    """How Markdown escaping shows ``text``: control characters as spaces."""
-    return collapse(CONTROLS.sub(" ", text))
+    """How Markdown escaping shows ``text``: control characters as spaces, bidirectional
+    controls as their escapes."""
+    return collapse(visible_bidi(CONTROLS.sub(" ", text)))
+
+
+ONE_LINE_SPACES = str.maketrans(
+    dict.fromkeys([*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029], " ")
+)
+
+
+def without_bidi(text: str) -> str:
+    """``text``, asserted to hold no raw bidirectional control (they reorder the display)."""
+    assert BIDI.search(text) is None, ascii(text)
+    return text
 
 
 class Page(HTMLParser):
@@ -703,7 +725,7 @@ def without_nul(text: str) -> bool:
 @given(values.filter(without_nul))
 def test_shell_value_is_one_word(v: str) -> None:
     # bash cannot hold NUL in a word at all; the quoting drops it
-    script = render_property("prop/printf.sh.j2", v=v)
+    script = without_bidi(render_property("prop/printf.sh.j2", v=v))
     env = {"PATH": os.environ["PATH"], "LC_ALL": "C"}
     done = subprocess.run(
         ["bash", "-c", script.encode()], capture_output=True, timeout=10, env=env, check=False
@@ -718,7 +740,7 @@ def test_yaml_value_loads_back_exactly(v: str) -> None:
     # double-quoted scalar. Lone surrogates are the exception: libyaml rejects even
     # their escapes, and they have no UTF-8 form; text() never generates them (see
     # test_a_lone_surrogate_cannot_fail_rendering).
-    text = render_property("prop/key.yaml.j2", v=v)
+    text = without_bidi(render_property("prop/key.yaml.j2", v=v))
     assert yaml.safe_load(text) == {"key": v}
     assert YAML(typ="safe").load(text) == {"key": v}
     assert YAML(typ="safe", pure=True).load(text) == {"key": v}
@@ -726,30 +748,30 @@ def test_yaml_value_loads_back_exactly(v: str) -> None:
 
 @given(v=values)
 def test_markdown_paragraph_is_inert(v: str, to_html: ToHtml) -> None:
-    page = to_html(render_property("prop/paragraph.md.j2", v=v))
+    page = to_html(without_bidi(render_property("prop/paragraph.md.j2", v=v)))
     assert set(page.tags) <= {"p", "br"}
     assert page.text == shown(f"Text: {v}")
 
 
 @given(v=values)
 def test_markdown_table_cell_is_inert(v: str, to_html: ToHtml) -> None:
-    page = to_html(render_property("prop/cell.md.j2", v=v))
+    page = to_html(without_bidi(render_property("prop/cell.md.j2", v=v)))
     assert set(page.tags) <= {"table", "thead", "tbody", "tr", "th", "td", "br"}
     assert page.text == shown(f"Name Value x {v}")
 
 
 @given(v=values)
 def test_markdown_block_is_inert(v: str, to_html: ToHtml) -> None:
-    page = to_html(render_property("prop/block.md.j2", v=v))
+    page = to_html(without_bidi(render_property("prop/block.md.j2", v=v)))
     assert set(page.tags) <= {"p", "br"}
     assert page.text == shown(v)
 
 
 @given(v=values)
 def test_markdown_code_shows_the_value(v: str, to_html: ToHtml) -> None:
-    page = to_html(render_property("prop/code.md.j2", v=v))
+    page = to_html(without_bidi(render_property("prop/code.md.j2", v=v)))
     assert page.tags == ["p", "code"]
-    assert page.code == [CONTROLS.sub(" ", v.replace("\r\n", " "))]
+    assert page.code == [visible_bidi(CONTROLS.sub(" ", v.replace("\r\n", " ")))]
 
 
 urls = st.one_of(
@@ -777,7 +799,7 @@ urls = st.one_of(
 
 @given(v=values, url=urls)
 def test_markdown_link_is_inert_and_safe(v: str, url: str, to_html: ToHtml) -> None:
-    page = to_html(render_property("prop/link.md.j2", v=v, url=url))
+    page = to_html(without_bidi(render_property("prop/link.md.j2", v=v, url=url)))
     assert set(page.tags) <= {"p", "a", "br"} and len(page.hrefs) <= 1
     for href in page.hrefs:
         parts = urlsplit(href)
@@ -788,7 +810,7 @@ def test_markdown_link_is_inert_and_safe(v: str, url: str, to_html: ToHtml) -> N
 
 @given(v=values)
 def test_xml_value_round_trips_through_a_parser(v: str) -> None:
-    root = ET.fromstring(render_property("prop/element.xml.j2", v=v))
+    root = ET.fromstring(without_bidi(render_property("prop/element.xml.j2", v=v)))
     # XML 1.0 cannot carry these characters at all, not even as references
     expected = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", " ", v)
     assert (root.get("a"), root.text or "") == (expected, expected)
@@ -796,5 +818,15 @@ def test_xml_value_round_trips_through_a_parser(v: str) -> None:
 
 @given(v=values)
 def test_text_value_stays_on_its_line(v: str) -> None:
-    lines = render_property("prop/line.conf.j2", v=v).splitlines()
+    lines = without_bidi(render_property("prop/line.conf.j2", v=v)).splitlines()
     assert len(lines) == 2 and lines[1].startswith("value = ")
+    # what the line shows is the value, control characters as spaces or escapes
+    assert lines[1] == "value = " + visible_bidi(
+        re.sub(r"\r\n|[\r\n]", r"\\n", v).translate(ONE_LINE_SPACES)
+    )
+
+
+@given(v=values)
+def test_json_value_loads_back_exactly(v: str) -> None:
+    text = without_bidi(render_property("prop/value.json.j2", v=v))
+    assert json.loads(text) == {"key": v}
