@@ -7,7 +7,12 @@ import re
 from typing import Any
 
 from generator.spec.model import DeploymentPlan
-from generator.spec.model.recovery import BackupEngine, BackupType, RetentionPolicy
+from generator.spec.model.recovery import (
+    BackupEngine,
+    BackupType,
+    PitrProvider,
+    RetentionPolicy,
+)
 from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import longest_gap
 from generator.targets.secret_locations import locate, secrets_by_name
@@ -40,7 +45,7 @@ def _settings(spec: DeploymentPlan, backup: BackupType, environment: str) -> dic
         "engine": backup.engine.value,
         "kind": backup.kind,
         "source": backup.source,
-        "repository": backup.repository,
+        "repository": backup.repository or "",
         "offsite": backup.offsite_copy,
         "expect_tables": backup.expect_tables,
         "base": None,
@@ -51,12 +56,49 @@ def _settings(spec: DeploymentPlan, backup: BackupType, environment: str) -> dic
         base = next(b for b in spec.backup_strategy.backup_types if b.name == backup.base)
         settings["base"] = {"name": base.name, "repository": base.repository}
     if backup.engine is BackupEngine.OBJECT_REPLICATION:
-        settings["s3"] = s3_target(backup.repository)
+        settings["s3"] = s3_target(backup.repository or "")
         settings["source_region"] = _bucket_region(spec, backup.source, environment)
     if backup.engine is BackupEngine.VELERO:
         days = spec.backup_strategy.retention_policy.keep_daily or 30
         settings["velero_ttl"] = f"{days * 24}h0m0s"
+    if backup.engine is BackupEngine.PROVIDER_PITR:
+        settings["pitr"] = _pitr(spec, backup, environment)
     return settings
+
+
+#: provider_pitr: (name in messages, CLI) per provider.
+_PITR = {
+    PitrProvider.AWS_RDS: ("Amazon RDS", "aws"),
+    PitrProvider.GCP_CLOUDSQL: ("Cloud SQL", "gcloud"),
+    PitrProvider.AZURE_POSTGRESQL: ("Azure Database for PostgreSQL", "az"),
+}
+
+
+def _pitr(spec: DeploymentPlan, backup: BackupType, environment: str) -> dict[str, Any]:
+    """The provider, its CLI and what the check and the restore test compare against."""
+    provider = backup.provider or PitrProvider.AWS_RDS  # the rules require one
+    label, cli = _PITR[provider]
+    target = spec.service(backup.service).targets.get(environment)
+    product = (target.managed_service or "") if target else ""
+    mysql = "mysql" in product or "mariadb" in product
+    interval = duration_seconds(backup.log_interval)
+    name = backup.source.rsplit("/", 1)[-1]
+    return {
+        "provider": provider.value,
+        "label": label,
+        "cli": cli,
+        "client": "mysql" if mysql else "psql",
+        "region": spec.environments[environment].region or "",
+        "retention": backup.retention or "1d",
+        "retention_days": math.ceil(duration_seconds(backup.retention or "1d") / 86400),
+        "log_interval": backup.log_interval,
+        # the provider ships the log every interval: allow two, and a few minutes of lag
+        "max_lag": int(2 * interval + 300),
+        "database": backup.database or backup.service.replace("-", "_"),
+        "user": backup.user or "postgres",
+        "port": spec.service(backup.service).port or (3306 if mysql else 5432),
+        "scratch_prefix": f"{name}-restore-test"[:40].rstrip("-"),
+    }
 
 
 def _database(spec: DeploymentPlan, backup: BackupType, environment: str) -> dict[str, Any]:
@@ -80,6 +122,9 @@ def _secrets(spec: DeploymentPlan, backup: BackupType, environment: str) -> list
     wanted = [("RESTIC_PASSWORD", backup.encryption_key)]
     if backup.engine in DATABASES:
         wanted.append((_PASSWORD_VARIABLE.get(backup.engine, "PGPASSWORD"), backup.credentials))
+    if backup.engine is BackupEngine.PROVIDER_PITR:
+        product = _pitr(spec, backup, environment)["client"]
+        wanted = [("MYSQL_PWD" if product == "mysql" else "PGPASSWORD", backup.credentials)]
     return [
         {"variable": variable, "location": locate(spec, declared[name], environment).as_dict()}
         for variable, name in wanted

@@ -20,7 +20,9 @@ RETENTION = ("backup_strategy", "retention_policy")
 #: Restore tests at least monthly when no `restore_testing` policy says otherwise.
 DEFAULT_RESTORE_INTERVAL = "31d"
 #: Engines whose storage encrypts server-side, under `encryption_settings.at_rest`.
-SERVER_SIDE = frozenset({BackupEngine.OBJECT_REPLICATION, BackupEngine.VELERO})
+SERVER_SIDE = frozenset(
+    {BackupEngine.OBJECT_REPLICATION, BackupEngine.VELERO, BackupEngine.PROVIDER_PITR}
+)
 _DAYS = {"keep_daily": 1.0, "keep_weekly": 7.0, "keep_monthly": 365.25 / 12, "keep_yearly": 365.25}
 
 

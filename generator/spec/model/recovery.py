@@ -27,6 +27,15 @@ class BackupEngine(StrEnum):
     RESTIC = "restic"
     OBJECT_REPLICATION = "object_replication"
     VELERO = "velero"
+    PROVIDER_PITR = "provider_pitr"
+
+
+class PitrProvider(StrEnum):
+    """Managed databases whose continuous backups `provider_pitr` restores from."""
+
+    AWS_RDS = "aws_rds"
+    GCP_CLOUDSQL = "gcp_cloudsql"
+    AZURE_POSTGRESQL = "azure_postgresql"
 
 
 HOSTNAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.?$"
@@ -41,7 +50,8 @@ TableName = Annotated[
 _REPOSITORY_DESCRIPTION = (
     "A restic repository (`s3:HOST/BUCKET/PREFIX`, `sftp:…`, `rest:…`, `gs:…`, `azure:…`, "
     "`b2:…`, `rclone:…` or a local `/path`); for `object_replication` the destination bucket "
-    "(`s3:HOST/BUCKET`); for `velero` the backup storage location's name."
+    "(`s3:HOST/BUCKET`); for `velero` the backup storage location's name; `provider_pitr` "
+    "keeps its backups at the provider and takes none."
 )
 
 
@@ -56,19 +66,49 @@ class BackupType(SpecModel):
     kind: Literal["full", "incremental", "differential", "snapshot", "logical"] = Field(
         description="Backup kind."
     )
-    engine: BackupEngine = Field(description="Engine that takes the backup.")
+    engine: BackupEngine = Field(
+        description="Engine that takes the backup; `provider_pitr` is a managed database's "
+        "own continuous backup (point-in-time recovery): deployplan takes nothing, checks "
+        "it is on and restore-tests it through the provider's CLI."
+    )
     service: ServiceRef = Field(description="Service whose data is backed up.")
     environments: list[EnvironmentRef] = Field(min_length=1, description="Where it runs.")
     source: str = Field(
         pattern=r"^[A-Za-z0-9_./-]+$",
         description="Database name (pg_dump, pg_basebackup, mysqldump), absolute path "
-        "(restic), source bucket (object_replication) or namespace (velero).",
+        "(restic), source bucket (object_replication), namespace (velero) or the provider's "
+        "database instance name (provider_pitr).",
     )
-    repository: str = Field(pattern=REPOSITORY, description=_REPOSITORY_DESCRIPTION)
+    repository: str | None = Field(
+        None,
+        pattern=REPOSITORY,
+        description=_REPOSITORY_DESCRIPTION + " Required for every engine but `provider_pitr`.",
+    )
     offsite_copy: str | None = Field(
         None,
         pattern=REPOSITORY,
-        description="A second repository in another region, kept in step after each run.",
+        description="A second repository in another region, kept in step after each run; "
+        "for `provider_pitr` the region the provider replicates its backups to.",
+    )
+    provider: PitrProvider | None = Field(
+        None, description="Whose point-in-time recovery it is (provider_pitr, required)."
+    )
+    log_interval: Duration = Field(
+        "5m",
+        description="How often the provider archives the transaction log: the most a "
+        "point-in-time restore loses, counted against RPOs (provider_pitr).",
+    )
+    database: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_$-]*$",
+        description="Database the restore test counts `expect_tables` rows in "
+        "(provider_pitr) [default: the service name, `-` written `_`].",
+    )
+    retention: Duration | None = Field(
+        None,
+        description="How far back the provider can restore, its backup retention period, "
+        "e.g. `7d` (provider_pitr, required); the backup script checks the provider keeps "
+        "at least that.",
     )
     encryption_key: SecretRefName | None = Field(
         None,

@@ -20,6 +20,17 @@ _TYPES = ("backup_strategy", "backup_types")
 def backup_repositories(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Each repository is written the way its engine reads it."""
     for index, backup in enumerate(ctx.plan.backup_strategy.backup_types):
+        if backup.engine is BackupEngine.PROVIDER_PITR:
+            yield from _provider_pitr(ctx, index, backup)
+            continue
+        if backup.repository is None:
+            yield ctx.at(
+                (*_TYPES, index, "engine"),
+                "backup-repository",
+                f"backup `{backup.name}` ({backup.engine.value}) names no repository to "
+                "store it in",
+                hint="add `repository:`, e.g. `s3:s3.eu-central-1.amazonaws.com/BUCKET/PREFIX`",
+            )
         for field in ("repository", "offsite_copy"):
             value = getattr(backup, field)
             problem = _repository_problem(backup.engine, value) if value else None
@@ -32,6 +43,28 @@ def backup_repositories(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"restic backs up a directory, and `{backup.source}` is not an absolute path",
                 hint="write the directory as mounted on the host, e.g. `/var/lib/orders/invoices`",
             )
+
+
+def _provider_pitr(ctx: RuleContext, index: int, backup: BackupType) -> Iterator[Diagnostic]:
+    """Point-in-time recovery names its provider and how far back it restores."""
+    path = (*_TYPES, index)
+    for field, example in (("provider", "aws_rds"), ("retention", "7d")):
+        if getattr(backup, field) is None:
+            yield ctx.at(
+                (*path, "engine"),
+                "backup-pitr",
+                f"provider_pitr backup `{backup.name}` needs `{field}`",
+                hint=f"add `{field}: {example}`",
+            )
+    if backup.repository is not None:
+        yield Diagnostic(
+            "backup-pitr",
+            "the provider keeps point-in-time backups itself: `repository` is not used",
+            ctx.positions.value((*path, "repository")),
+            (*path, "repository"),
+            severity=Severity.WARNING,
+            hint="remove `repository`; `offsite_copy` names a region the provider copies to",
+        )
 
 
 def _repository_problem(engine: BackupEngine, value: str) -> tuple[str, str] | None:
@@ -127,7 +160,8 @@ def backups_scheduled(ctx: RuleContext) -> Iterator[Diagnostic]:
         return  # a job names an unknown backup: that error says enough
     for index, backup in enumerate(ctx.plan.backup_strategy.backup_types):
         path = (*_TYPES, index, "name")
-        if backup.name not in scheduled:
+        continuous = backup.engine is BackupEngine.PROVIDER_PITR
+        if backup.name not in scheduled and not continuous:
             yield Diagnostic(
                 "backup-unscheduled",
                 f"backup `{backup.name}` never runs: no job in backup_strategy.schedule.jobs",
@@ -137,6 +171,7 @@ def backups_scheduled(ctx: RuleContext) -> Iterator[Diagnostic]:
                 hint=f'add `- {{backup: {backup.name}, cron: "0 2 * * *"}}` to the jobs',
             )
         elif backup.name not in tested:
+            # continuous backups are taken by the provider, but restore-tested all the same
             yield Diagnostic(
                 "backup-untested",
                 f"backup `{backup.name}` has no scheduled restore test",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic
 from generator.spec.model.environments import EnvironmentType
-from generator.spec.model.recovery import RetentionPolicy
+from generator.spec.model.recovery import BackupEngine, BackupType, RetentionPolicy
 from generator.spec.model.types import duration_seconds
 from generator.spec.rules.context import RuleContext
 from generator.spec.schedules import format_duration, longest_gap
@@ -23,6 +23,14 @@ def rpo_schedules(ctx: RuleContext) -> Iterator[Diagnostic]:
     for index, point in enumerate(ctx.plan.disaster_recovery.recovery_points):
         jobs = [i for i, job in enumerate(strategy.schedule.jobs) if job.backup in point.backups]
         path = (*_DR, "recovery_points", index)
+        continuous = [
+            (i, b)
+            for i, b in enumerate(strategy.backup_types)
+            if b.name in point.backups and b.engine is BackupEngine.PROVIDER_PITR
+        ]
+        if continuous:
+            yield from _continuous_rpo(ctx, path, point.name, point.rpo, continuous)
+            continue
         if not jobs:
             yield _never_scheduled(ctx, path, point.name, point.backups)
             continue
@@ -43,6 +51,31 @@ def rpo_schedules(ctx: RuleContext) -> Iterator[Diagnostic]:
             f"{_cron_example(rpo)}, or raise the RPO",
             notes=(("the RPO is set here", ctx.positions.value((*path, "rpo"))),),
         )
+
+
+def _continuous_rpo(
+    ctx: RuleContext,
+    path: tuple[str | int, ...],
+    name: str,
+    rpo: str,
+    continuous: list[tuple[int, BackupType]],
+) -> Iterator[Diagnostic]:
+    """Point-in-time recovery loses at most one transaction-log interval."""
+    index, best = min(continuous, key=lambda item: duration_seconds(item[1].log_interval))
+    if duration_seconds(best.log_interval) <= duration_seconds(rpo):
+        return
+    where: tuple[str | int, ...] = ("backup_strategy", "backup_types", index, "log_interval")
+    if where not in ctx.positions.values:  # the default: point at the engine
+        where = (*where[:-1], "engine")
+    yield Diagnostic(
+        "rpo-exceeded",
+        f"`{best.name}` restores to a point at most {best.log_interval} old, longer than the "
+        f"RPO of {rpo} of recovery point `{name}`",
+        ctx.positions.value(where),
+        where,
+        hint="shorten the provider's log archiving interval, or raise the RPO",
+        notes=(("the RPO is set here", ctx.positions.value((*path, "rpo"))),),
+    )
 
 
 def _never_scheduled(
