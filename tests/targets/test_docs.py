@@ -322,3 +322,15 @@ def _paths(nav: list[object]) -> Iterator[str]:
         elif isinstance(entry, dict):
             for value in entry.values():
                 yield from _paths(value) if isinstance(value, list) else [value]
+
+
+def test_a_managed_service_page_says_the_provider_runs_it(shop: Path) -> None:
+    media = lines(shop, "overview/services/media-storage.md")
+    assert "| <code>production</code> | managed (aws-s3) | by the provider |  | — |" in media
+    assert "## Run by the provider" in media
+    assert (
+        "| <code>production</code> | <code>aws-s3</code> | "
+        "[Amazon S3](https://console.aws.amazon.com/s3/home) | <code>aws s3api</code> |"
+    ) in media
+    storefront = page(shop, "overview/services/storefront.md")
+    assert "Run by the provider" not in storefront

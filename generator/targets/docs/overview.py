@@ -6,6 +6,8 @@ from typing import Any
 
 from generator.locale import N_
 from generator.spec.model import Service
+from generator.spec.model.project import Engine
+from generator.targets.docs.providers import provider_of
 from generator.targets.docs.site import Page, Site
 
 OVERVIEW = N_("Overview")
@@ -71,6 +73,7 @@ def service_page(site: Site, service: Service) -> dict[str, Any]:
         "service": service,
         "owner": site.teams[service.owner],
         "targets": service.targets,
+        "managed": _managed(service),
         "allocations": {
             env: e.infrastructure.compute_resources.allocations.get(name)
             for env, e in plan.environments.items()
@@ -94,6 +97,16 @@ def service_page(site: Site, service: Service) -> dict[str, Any]:
         "manuals": _manuals_of(site, name),
         "files": sorted(str(a.path) for a in site.outputs(service=name)),
     }
+
+
+def _managed(service: Service) -> list[dict[str, Any]]:
+    """The environments where the provider runs ``service``, with its console and CLI."""
+    return [
+        {"environment": env, "product": target.managed_service or "", "provider": provider}
+        for env, target in service.targets.items()
+        if target.engine is Engine.MANAGED
+        for provider in (provider_of(target.managed_service or ""),)
+    ]
 
 
 def _manuals_of(site: Site, name: str) -> list[tuple[str, str]]:
