@@ -14,6 +14,9 @@ from generator.targets.calendar import on_calendar
 _POSTGRES = {BackupEngine.PG_DUMP, BackupEngine.PG_BASEBACKUP}
 _POSTGRES_UID = 999
 _RUNNER_UID = 65532
+#: The system user backups run as (PostgreSQL's run as ``postgres``); ``sysusers.conf``
+#: next to the units creates it.
+BACKUP_USER = "deployplan-backup"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class ScheduleEntry:
     script: str
     description: str
     calendar: tuple[str, ...]
-    user: str | None
+    user: str
+    writable: tuple[str, ...]
+    read_all: bool
 
     def cronjob(self, spec: DeploymentPlan, environment: str) -> dict[str, Any]:
         """Name, limits and volumes of the CronJob that runs this entry."""
@@ -65,10 +70,18 @@ def schedule_entries(
                     description=f"{what} {backup.name} of {service} in {environment} "
                     f"({backup.engine.value})",
                     calendar=tuple(on_calendar(cron, schedule.timezone)),
-                    user="postgres" if backup.engine in _POSTGRES else None,
+                    user="postgres" if backup.engine in _POSTGRES else BACKUP_USER,
+                    writable=_local_repositories(backup),
+                    read_all=backup.engine is BackupEngine.RESTIC and not restore_test,
                 )
             )
     return entries
+
+
+def _local_repositories(backup: BackupType) -> tuple[str, ...]:
+    """Repositories on this host's disk: the only places a backup's unit may write."""
+    places = (backup.repository, backup.offsite_copy)
+    return tuple(sorted({p for p in places if p and p.startswith("/")}))
 
 
 def _volumes(spec: DeploymentPlan, backup: BackupType, environment: str) -> list[dict[str, str]]:

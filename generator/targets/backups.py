@@ -16,7 +16,7 @@ from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.recovery import BackupType
 from generator.targets.backup_details import backup_details
-from generator.targets.backup_schedule import ScheduleEntry, schedule_entries
+from generator.targets.backup_schedule import BACKUP_USER, ScheduleEntry, schedule_entries
 from generator.targets.context import PlanContext
 
 FAMILY = "backups"
@@ -79,6 +79,11 @@ def _folder(
             path = here / "systemd" / f"{entry.unit}.{kind}"
             context = {**shared, "entry": entry}
             artifacts.append(_artifact(path, f"backups/unit.{kind}.j2", context, scope))
+    if any(entry.user == BACKUP_USER for entry in entries):
+        users = [{"name": BACKUP_USER, "description": "deployplan backups and restore tests"}]
+        context = {**shared, "name": BACKUP_USER, "users": users}
+        path = here / "systemd" / "sysusers.conf"
+        artifacts.append(_artifact(path, "backups/sysusers.conf.j2", context, scope))
     artifacts += _kubernetes(spec, here, entries, backups, shared, scope)
     return artifacts
 

@@ -110,6 +110,10 @@ def _failback_steps(texts: list[str]) -> list[dict[str, Any]]:
     return steps
 
 
+#: The system user the DR drill's unit runs as.
+DRILL_USER = "deployplan-dr"
+
+
 def _drill_schedule(
     spec: DeploymentPlan, data: dict[str, Any], here: PurePosixPath, install_dir: str
 ) -> list[Artifact]:
@@ -126,11 +130,23 @@ def _drill_schedule(
         "timezone": spec.project.timezone,
         "calendars": on_calendar(failover.drill_schedule, spec.project.timezone),
         "unit": unit,
+        "user": DRILL_USER,
+        "name": DRILL_USER,
+        "users": [{"name": DRILL_USER, "description": "deployplan DR drills"}],
     }
+    sysusers = here / "systemd" / "sysusers.conf"
     return [
         _artifact(here / "drill.crontab", "drill.crontab.j2", context, environment),
         _artifact(here / "systemd" / f"{unit}.service", "drill.service.j2", context, environment),
         _artifact(here / "systemd" / f"{unit}.timer", "drill.timer.j2", context, environment),
+        Artifact(
+            root=Root.OUTPUT,
+            path=sysusers,
+            template="backups/sysusers.conf.j2",
+            family=FAMILY,
+            context=context,
+            environment=environment,
+        ),
     ]
 
 

@@ -229,7 +229,7 @@ def test_every_script_is_shellcheck_clean(example: dict[str, Path], local: dict[
 def test_every_unit_pair_passes_systemd_analyze_verify(
     example: dict[str, Path], tmp_path: Path
 ) -> None:
-    units = {name: p for name, p in example.items() if "/systemd/" in name}
+    units = {name: p for name, p in example.items() if name.endswith((".service", ".timer"))}
     assert len(units) == 20  # ten schedules (jobs and restore tests), a service and a timer each
     folder = tmp_path / "units"
     folder.mkdir()
@@ -244,6 +244,46 @@ def test_every_unit_pair_passes_systemd_analyze_verify(
             (tmp_path / path.name).chmod(0o755)
     result = run(tool("systemd-analyze"), "verify", "--man=no", *sorted(folder.iterdir()))
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def _exposure(unit: Path) -> float:
+    result = run(tool("systemd-analyze"), "security", "--offline=true", unit)
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout + result.stderr)
+    assert found is not None, result.stdout + result.stderr
+    return float(found[1])
+
+
+def test_every_backup_unit_runs_sandboxed_as_a_dedicated_user(example: dict[str, Path]) -> None:
+    services = {name: p for name, p in example.items() if name.endswith(".service")}
+    assert services
+    for name, unit in services.items():
+        text = unit.read_text()
+        user = re.search(r"^User=(.+)$", text, re.M)
+        assert user is not None and user[1] in ("deployplan-backup", "postgres"), name
+        for setting in ("ProtectSystem=strict", "ProtectHome=read-only", "PrivateTmp=true"):
+            assert f"\n{setting}\n" in text, (name, setting)
+        # systemd's own scale: below 2 is "OK", root with no sandbox is about 9.6
+        assert _exposure(unit) <= 2.0, name
+
+
+def test_only_file_backups_may_read_every_file(example: dict[str, Path]) -> None:
+    for name, unit in example.items():
+        if not name.endswith(".service"):
+            continue
+        restic_backup = "(restic)" in unit.read_text() and not name.endswith("-verify.service")
+        capabilities = re.findall(r"^CapabilityBoundingSet=(.*)$", unit.read_text(), re.M)
+        assert capabilities == (["CAP_DAC_READ_SEARCH"] if restic_backup else [""]), name
+
+
+def test_sysusers_creates_the_backup_user(example: dict[str, Path], tmp_path: Path) -> None:
+    configs = [p for name, p in example.items() if name.endswith("/systemd/sysusers.conf")]
+    assert configs
+    (tmp_path / "etc").mkdir()
+    for config in configs:
+        result = run(tool("systemd-sysusers"), f"--root={tmp_path}", config.resolve())
+        assert result.returncode == 0, result.stderr
+    passwd = (tmp_path / "etc" / "passwd").read_text()
+    assert re.search(r"^deployplan-backup:x:\d+:\d+:", passwd, re.M), passwd
 
 
 def test_timers_fire_when_cron_does(example: dict[str, Path]) -> None:

@@ -264,11 +264,22 @@ def test_scripts_are_shellcheck_clean(example: dict[str, Path], small: dict[str,
 def test_the_drill_units_pass_systemd_analyze_and_follow_cron(
     example: dict[str, Path], tmp_path: Path
 ) -> None:
-    units = {name: p for name, p in example.items() if "/systemd/" in name}
+    units = {name: p for name, p in example.items() if "/systemd/deployplan-" in name}
     assert sorted(Path(n).name for n in units) == [
         "deployplan-shop-dr-drill-dr.service",
         "deployplan-shop-dr-drill-dr.timer",
     ]
+    service = units[FOLDER + "systemd/deployplan-shop-dr-drill-dr.service"].read_text()
+    assert "\nUser=deployplan-dr\n" in service
+    assert "\nProtectSystem=strict\n" in service and "\nProtectHome=read-only\n" in service
+    security = run(
+        tool("systemd-analyze"), "security", "--offline=true",
+        units[FOLDER + "systemd/deployplan-shop-dr-drill-dr.service"],
+    )  # fmt: skip
+    exposure = re.search(r"Overall exposure level for \S+: ([0-9.]+)", security.stdout)
+    assert exposure is not None and float(exposure[1]) <= 2.0, security.stdout
+    sysusers = example[FOLDER + "systemd/sysusers.conf"].read_text()
+    assert 'u deployplan-dr - "deployplan DR drills" -' in sysusers
     (tmp_path / "drill.sh").write_text("#!/bin/sh\n")
     (tmp_path / "drill.sh").chmod(0o755)
     for name, path in units.items():
