@@ -86,3 +86,61 @@ class AzureLogin(SpecModel):
 OidcLogin = Annotated[
     VaultLogin | AwsLogin | GcpLogin | AzureLogin, Field(discriminator="provider")
 ]
+
+
+RunnerLabel = Annotated[str, Field(pattern=RUNNER_LABEL)]
+SourcePath = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]
+CiVariable = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+ClusterName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+
+
+class EksCredentials(SpecModel):
+    """``aws eks update-kubeconfig`` after assuming an IAM role with the CI's OIDC token."""
+
+    source: Literal["eks"] = Field(description="An Amazon EKS cluster.")
+    cluster: ClusterName = Field(description="EKS cluster name.")
+    region: AwsRegion = Field(description="AWS region of the cluster.")
+    role_arn: AwsRoleArn = Field(description="IAM role the deploy job assumes (OIDC).")
+
+
+class GkeCredentials(SpecModel):
+    """``gcloud container clusters get-credentials`` through workload identity federation."""
+
+    source: Literal["gke"] = Field(description="A Google Kubernetes Engine cluster.")
+    cluster: ClusterName = Field(description="GKE cluster name.")
+    location: str = Field(pattern=r"^[a-z]+-[a-z]+[0-9](-[a-z])?$", description="Region or zone.")
+    project: str = Field(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$", description="GCP project id.")
+    workload_identity_provider: str = Field(
+        pattern=r"^projects/[0-9]+/locations/global/workloadIdentityPools/[a-z0-9-]+"
+        r"/providers/[a-z0-9-]+$",
+        description="Full resource name of the workload identity provider.",
+    )
+    service_account: ServiceAccount = Field(description="Service account to impersonate.")
+
+
+class AksCredentials(SpecModel):
+    """``az aks get-credentials`` after a federated (OIDC) login to Microsoft Entra."""
+
+    source: Literal["aks"] = Field(description="An Azure Kubernetes Service cluster.")
+    cluster: ClusterName = Field(description="AKS cluster name.")
+    resource_group: ClusterName = Field(description="Resource group of the cluster.")
+    tenant_id: AzureId = Field(description="Microsoft Entra tenant id.")
+    subscription_id: AzureId = Field(description="Subscription id.")
+    client_id: AzureId = Field(description="Client id of the app registration (federated).")
+
+
+class KubeconfigSecret(SpecModel):
+    """A kubeconfig kept as a CI secret (GitHub environment secret, GitLab file variable)."""
+
+    source: Literal["kubeconfig"] = Field(description="A kubeconfig stored in the CI.")
+    secret: CiVariable = Field(
+        description="Name of the CI secret holding the kubeconfig (an environment secret on "
+        "GitHub, a file-type variable scoped to the environment on GitLab)."
+    )
+
+
+ClusterCredentials = Annotated[
+    EksCredentials | GkeCredentials | AksCredentials | KubeconfigSecret,
+    Field(discriminator="source"),
+]

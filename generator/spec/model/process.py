@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from generator.spec.model.ci import GIT_REF, IMAGE, RUNNER_LABEL, OidcLogin
+from generator.spec.model.ci import (
+    GIT_REF,
+    IMAGE,
+    RUNNER_LABEL,
+    ClusterCredentials,
+    OidcLogin,
+    RunnerLabel,
+    SourcePath,
+)
 from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
@@ -166,6 +174,23 @@ class Pipeline(SpecModel):
     oidc: list[OidcLogin] = Field(
         default_factory=list,
         description="How deploy jobs log in to each secret provider with the CI's OIDC token.",
+    )
+    deploy_runners: dict[EnvironmentRef, RunnerLabel] = Field(
+        default_factory=dict,
+        description="Environment -> runner label (GitHub) or runner tag (GitLab) of its deploy "
+        "jobs, e.g. a runner inside that environment's network; default: `deploy_runner`.",
+    )
+    clusters: dict[EnvironmentRef, ClusterCredentials] = Field(
+        default_factory=dict,
+        description="Environment -> how its deploy jobs get credentials for the Kubernetes "
+        "cluster (kubernetes, helm): EKS, GKE or AKS through the CI's OIDC token, or a "
+        "kubeconfig secret. Without one, the runner must already have access.",
+    )
+    source_paths: dict[ServiceRef, SourcePath] = Field(
+        default_factory=dict,
+        description="Service -> folder of its source in an application repository shared "
+        "with other services (a monorepo): its pipelines run only when that folder or its "
+        "generated files change. Default: the whole repository.",
     )
 
 

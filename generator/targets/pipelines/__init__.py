@@ -32,6 +32,8 @@ def plan(context: PlanContext) -> list[Artifact]:
     artifacts: list[Artifact] = []
     for service in spec.services:
         sp = service_pipeline(spec, service, spec_repo=source is not None)
+        if not sp.has_pipelines:
+            continue  # a managed service: CI has nothing to build, release or deploy
         base = PurePosixPath("services", service.name, PIPELINES_FOLDER)
         if PipelineProvider.GITHUB_ACTIONS in providers:
             artifacts += github.artifacts(sp, base, source)

@@ -12,6 +12,7 @@ from typing import Any
 
 from generator import __version__
 from generator.artifact import Artifact, Root
+from generator.targets.pipelines.github import cluster_settings
 from generator.targets.pipelines.service import ServicePipeline, Stage
 from generator.targets.pipelines.triggers import Branch
 
@@ -37,7 +38,10 @@ def inert(text: str | None) -> str | None:
 def artifacts(
     sp: ServicePipeline, base: PurePosixPath, spec: tuple[str, str] | None
 ) -> list[Artifact]:
-    """``base/.gitlab-ci.yml``."""
+    """``base/.gitlab-ci.yml``: the service's jobs, named ``<service>:<job>`` so that the
+    pipelines of services sharing a repository can be included side by side."""
+    if not sp.has_pipelines:
+        return []
     return [
         Artifact(
             root=Root.OUTPUT,
@@ -53,7 +57,7 @@ def artifacts(
 def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any]:
     tools = sp.tools
     scans = _scan_jobs(sp)
-    image = sp.service.image is not None
+    image = sp.image
     return {
         "p": sp,
         "registry_host": sp.pipeline.registry.split("/")[0],
@@ -61,11 +65,14 @@ def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any
             "trivy": tools.image("trivy"),
             "grype": tools.image("grype"),
             "gitleaks": tools.image("gitleaks"),
-            "cosign": tools.image("cosign", suffix="-dev"),
-            "docker": tools.image("docker"),
             "dind": tools.image("docker", suffix="-dind"),
-            "release_cli": tools.image("release-cli"),
         },
+        "tools": {"cosign": tools.version("cosign")},
+        "kube": {"kubectl": tools.version("kubectl"), "helm": tools.version("helm")},
+        "archive": f"{sp.name}-release.tar.gz",
+        "release_root": sp.source_path or ".",
+        "package_url": "$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/generic/$SERVICE/"
+        "$CI_COMMIT_TAG/$SERVICE-$CI_COMMIT_TAG.tar.gz",
         "commands": {
             "build": inert(sp.service.build_command),
             "test": inert(sp.service.test_command),
@@ -74,15 +81,28 @@ def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any
             "build": " || ".join(_branch_test(b) for b in sp.triggers.build_branches),
             "publish": _publish_rule(sp),
         },
-        "check_jobs": ["build", *scans],
-        "sign_needs": ["build-image", "image-scan"] if sp.gates.image_scan else ["build-image"],
-        "promote_needs": ["check-tag", *scans, *(["image-scan"] if sp.gates.image_scan else [])],
-        "release_needs": ["promote", "release-notes"] if image else ["release-notes"],
+        "check_jobs": _jobs(sp, "build", *scans),
+        "sign_needs": _jobs(sp, "build-image", *(["image-scan"] if sp.gates.image_scan else [])),
+        "promote_needs": _jobs(
+            sp, "check-tag", *scans, *(["image-scan"] if sp.gates.image_scan else [])
+        ),
+        "release_needs": _jobs(sp, "promote", "release-notes")
+        if image
+        else _jobs(sp, "build", "release-notes"),
         "token_names": TOKEN_NAMES,
         "tag_pattern": inert(sp.tag.pattern),
         "stages": {stage.environment: _stage(sp, stage) for stage in sp.stages},
         "drift": _drift(sp, spec),
     }
+
+
+def job(sp: ServicePipeline, name: str) -> str:
+    """A job's name in the pipeline: prefixed with its service."""
+    return f"{sp.name}:{name}"
+
+
+def _jobs(sp: ServicePipeline, *names: str) -> list[str]:
+    return [job(sp, name) for name in names]
 
 
 def _scan_jobs(sp: ServicePipeline) -> list[str]:
@@ -138,6 +158,17 @@ def _stage(sp: ServicePipeline, stage: Stage) -> dict[str, Any]:
     settings = [
         (key, inert(value)) for login in stage.secrets.logins for key, value in login.settings
     ]
+    id_tokens = [(TOKEN_NAMES[login.provider], login.audience) for login in stage.secrets.logins]
+    cluster = cluster_settings(stage)
+    if cluster is not None and cluster["source"] != "kubeconfig":
+        audience = dict(cluster["settings"]).pop("AUDIENCE")
+        id_tokens.append(("CLUSTER_ID_TOKEN", audience))
+        settings += [
+            (_cluster_variable(key), value)
+            for key, value in cluster["settings"]
+            if key != "AUDIENCE"
+        ]
+    pipeline = sp.pipeline
     return {
         "needs": _needs(sp, stage),
         "rules": rules,
@@ -145,7 +176,20 @@ def _stage(sp: ServicePipeline, stage: Stage) -> dict[str, Any]:
         "url": inert(stage.url),
         "freeze": windows,
         "login_settings": settings,
+        "id_tokens": id_tokens,
+        "cluster": cluster,
+        "runner_tag": pipeline.deploy_runners.get(stage.environment) or pipeline.deploy_runner,
     }
+
+
+def _cluster_variable(key: str) -> str:
+    """GitLab's names of the cluster settings: they must not clash with a secret login's."""
+    renamed = {
+        "AWS_ROLE_ARN": "CLUSTER_ROLE_ARN",
+        "GCP_WORKLOAD_IDENTITY_PROVIDER": "CLUSTER_WORKLOAD_IDENTITY_PROVIDER",
+        "GCP_SERVICE_ACCOUNT": "CLUSTER_SERVICE_ACCOUNT",
+    }
+    return renamed.get(key, key)
 
 
 def _rule(condition: str, manual: bool) -> dict[str, Any]:
@@ -160,14 +204,14 @@ def _manual_run(stage: Stage) -> str:
 
 
 def _needs(sp: ServicePipeline, stage: Stage) -> list[dict[str, Any]]:
-    jobs = ["build", *_scan_jobs(sp)]
-    if sp.service.image is not None:
+    jobs = ["build", *_scan_jobs(sp)] if sp.builds else []
+    if sp.image:
         jobs += ["build-image", "image-scan", "sign", "promote"]
-    if stage.production:
+    if stage.production and sp.builds:
         jobs += ["check-tag", "release"]
     if stage.previous is not None:
         jobs.append(f"deploy-{stage.previous}")
-    return [{"job": job, "optional": True} for job in jobs]
+    return [{"job": job(sp, name), "optional": True} for name in jobs]
 
 
 def _drift(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, str] | None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.spec.model import DeploymentPlan, EnvironmentType, Service
+from generator.spec.model.ci import ClusterCredentials
 from generator.spec.model.configuration import (
     BranchingModel,
     BranchingStrategy,
@@ -17,7 +18,8 @@ from generator.spec.model.configuration import (
     SemverScheme,
     VersionManagement,
 )
-from generator.spec.model.process import Pipeline
+from generator.spec.model.process import Pipeline, StageAction
+from generator.spec.model.project import Upstream
 from generator.spec.model.security import Permission
 from generator.spec.model.types import duration_seconds
 from generator.targets.pipelines.secrets import SecretAccess, secret_access
@@ -33,8 +35,12 @@ _ORDER = (
     EnvironmentType.PRODUCTION,
     EnvironmentType.DISASTER_RECOVERY,
 )
-# Where the synced scripts live in the application repository.
+# Where the synced scripts live in the application repository: one folder per service.
 APP_FOLDER = "deployplan"
+# Deploy-flow stages CI has run already when it deploys: deploy.sh is told to skip them.
+# Migrations are not among them: they run on the target, as part of the deploy.
+CI_STAGE_ACTIONS = frozenset({StageAction.BUILD, StageAction.TEST, StageAction.SCAN})
+_KUBERNETES_ENGINES = frozenset({"kubernetes", "helm"})
 _DEFAULT_VERSIONS = VersionManagement(
     version_scheme=SemverScheme(type="semver"),
     branching_strategy=BranchingStrategy(model=BranchingModel.TRUNK),
@@ -73,6 +79,15 @@ class Stage:
     freeze_windows: tuple[FreezeWindow, ...]
     verify_signature: bool
     secrets: SecretAccess
+    folder: str
+    engine: str
+    runner: str
+    cluster: ClusterCredentials | None
+
+    @property
+    def kubernetes(self) -> bool:
+        """Whether the deploy drives a cluster: the job needs kubectl (and helm)."""
+        return self.engine in _KUBERNETES_ENGINES
 
     @property
     def production(self) -> bool:
@@ -82,7 +97,7 @@ class Stage:
     @property
     def scripts(self) -> str:
         """Where this environment's deploy scripts are in the application repository."""
-        return f"./{APP_FOLDER}/deploy/{self.environment}"
+        return f"./{self.folder}/deploy/{self.environment}"
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,54 @@ class ServicePipeline:
     scanner: str
     job_timeout_minutes: int
     drift_check: bool
+    skip_stages: tuple[str, ...]
+    source_path: str | None
+
+    @property
+    def name(self) -> str:
+        """The service's name: it prefixes its workflows and jobs in a shared repository."""
+        return self.service.name
+
+    @property
+    def folder(self) -> str:
+        """The service's own folder in the application repository."""
+        return f"{APP_FOLDER}/{self.service.name}"
+
+    @property
+    def upstream(self) -> Upstream | None:
+        """The pinned upstream release the service runs, when it is not built here."""
+        return self.service.upstream
+
+    @property
+    def builds(self) -> bool:
+        """Whether CI builds the service: not for upstream images or managed services."""
+        managed_only = all(t.engine == "managed" for t in self.service.targets.values())
+        return self.upstream is None and not managed_only
+
+    @property
+    def image(self) -> bool:
+        """Whether CI builds and publishes a container image (else a release archive)."""
+        return self.builds and self.service.image is not None
+
+    @property
+    def upstream_version(self) -> str | None:
+        """``version`` or ``version@digest`` that deploys of an upstream service pin."""
+        if self.upstream is None:
+            return None
+        digest = f"@{self.upstream.digest}" if self.upstream.digest else ""
+        return self.upstream.version + digest
+
+    @property
+    def has_pipelines(self) -> bool:
+        """Built services, and upstream services with something CI can deploy."""
+        return self.builds or bool(self.stages)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Changes that run the service's pipelines; empty: any change."""
+        if self.source_path is None:
+            return ()
+        return (f"{self.source_path}/**", f"{self.folder}/**")
 
     @property
     def uses_oidc(self) -> bool:
@@ -133,14 +196,32 @@ def service_pipeline(plan: DeploymentPlan, service: Service, spec_repo: bool) ->
         scanner="grype" if tools.pinned("grype") and not tools.pinned("trivy") else "trivy",
         job_timeout_minutes=max(1, round(duration_seconds(pipeline.job_timeout) / 60)),
         drift_check=pipeline.drift_check and spec_repo,
+        skip_stages=_ci_stages(plan),
+        source_path=pipeline.source_paths.get(service.name),
     )
+
+
+def _ci_stages(plan: DeploymentPlan) -> tuple[str, ...]:
+    if plan.deployment_flow is None:
+        return ()
+    return tuple(s.name for s in plan.deployment_flow.stages if s.action in CI_STAGE_ACTIONS)
 
 
 def _stages(
     plan: DeploymentPlan, service: Service, policy: ReleasePolicy, gates: SecurityGates
 ) -> tuple[Stage, ...]:
+    assert plan.automation is not None
+    pipeline = plan.automation.ci_cd_pipeline
+    # a service CI does not build deploys through its own engines only: a managed one has
+    # nothing released here
+    managed_only = all(t.engine == "managed" for t in service.targets.values())
+    built = service.upstream is None and not managed_only
     names = sorted(
-        (env for env in service.targets if env in plan.environments),
+        (
+            env
+            for env, target in service.targets.items()
+            if env in plan.environments and (built or target.engine != "managed")
+        ),
         key=lambda env: _ORDER.index(plan.environments[env].environment_type),
     )
     stages = []
@@ -156,6 +237,12 @@ def _stages(
                 freeze_windows=_freezes(policy, env, plan.project.timezone),
                 verify_signature=env in gates.verify_in,
                 secrets=secret_access(plan, service, env),
+                folder=f"{APP_FOLDER}/{service.name}",
+                engine=str(service.targets[env].engine),
+                runner=pipeline.deploy_runners.get(env)
+                or pipeline.deploy_runner
+                or pipeline.runner,
+                cluster=pipeline.clusters.get(env),
             )
         )
     return tuple(stages)

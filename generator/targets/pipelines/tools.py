@@ -2,8 +2,8 @@
 
 A tool the spec does not list falls back to a built-in pin; ``validate`` warns where a
 security policy runs it (:mod:`generator.spec.rules.pipelines`).
-Actions are pinned to commit SHAs, with the tag in a comment; images to a digest when
-the spec gives one.
+Actions are pinned to commit SHAs, with the tag in a comment; images to a digest: the
+spec's, else the built-in one of the default tag.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class ImagePin:
 DEFAULT_ACTIONS = {
     "actions/checkout": ("v4.2.2", "11bd71901bbe5b1630ceea73d27597364c9af683"),
     "sigstore/cosign-installer": ("v3.7.0", "dc72c7d5c4d10cd6bcb8cf6e3fd625a9e5e537da"),
+    "actions/upload-artifact": ("v4.4.3", "b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882"),
 }
 
 # Tool -> (image repository, default version, whether the image tags start with "v").
@@ -40,11 +41,24 @@ TOOL_IMAGES = {
     "trivy": ("docker.io/aquasec/trivy", "0.57.1", False),
     "grype": ("docker.io/anchore/grype", "v0.84.0", True),
     "gitleaks": ("ghcr.io/gitleaks/gitleaks", "v8.21.2", True),
-    # the -dev variant has a shell, which GitLab jobs need
-    "cosign": ("gcr.io/projectsigstore/cosign", "v2.4.1", True),
+    # the dind image carries the docker CLI too: GitLab builds run in it
     "docker": ("docker.io/library/docker", "27.3.1", False),
-    "release-cli": ("registry.gitlab.com/gitlab-org/release-cli", "v0.19.0", True),
 }
+# Digests of the built-in tags above, so that a default image is pinned by content too.
+DEFAULT_DIGESTS = {
+    "docker.io/aquasec/trivy:0.57.1": (
+        "sha256:5c59e08f980b5d4d503329773480fcea2c9bdad7e381d846fbf9f2ecb8050f6b"
+    ),
+    "ghcr.io/gitleaks/gitleaks:v8.21.2": (
+        "sha256:0e99e8821643ea5b235718642b93bb32486af9c8162c8b8731f7cbdc951a7f46"
+    ),
+    "docker.io/library/docker:27.3.1-dind": (
+        "sha256:25654f4044cf31ea6ca67707a767c2e7773a5266762aeba44e77307f2166ae2d"
+    ),
+}
+# Command-line tools CI jobs download (checksum-verified) at these versions unless the
+# spec pins them: cosign on GitLab, kubectl and helm in deploy jobs of a cluster.
+DEFAULT_VERSIONS = {"cosign": "v2.4.1", "kubectl": "v1.31.3", "helm": "v3.16.3"}
 
 
 class Tools:
@@ -68,13 +82,16 @@ class Tools:
     def version(self, name: str) -> str:
         """The version of a tool, e.g. ``v2.4.1`` for cosign."""
         tool = self._by_name.get(name)
-        return tool.version if tool is not None else TOOL_IMAGES[name][1]
+        if tool is not None:
+            return tool.version
+        return DEFAULT_VERSIONS.get(name) or TOOL_IMAGES[name][1]
 
     def image(self, name: str, suffix: str = "") -> ImagePin:
         """The tool's image, tagged with its version (``v`` as its registry spells it)."""
         repository, _, v_tags = TOOL_IMAGES[name]
         version = self.version(name)
         tag = "v" + version.removeprefix("v") if v_tags else version.removeprefix("v")
+        reference = f"{repository}:{tag}{suffix}"
         tool = self._by_name.get(name)
-        digest = f"@{tool.digest}" if tool is not None and tool.digest else ""
-        return ImagePin(f"{repository}:{tag}{suffix}{digest}", version)
+        digest = tool.digest if tool is not None else DEFAULT_DIGESTS.get(reference)
+        return ImagePin(f"{reference}@{digest}" if digest else reference, version)
