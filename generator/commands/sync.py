@@ -1,14 +1,23 @@
 """``deployplan sync SERVICE DEST``: one service's pipelines, scripts and config, written
 into an application repository checkout, owned through a manifest there.
 
-Layout in the application repository:
+Several services can share one application repository (a monorepo); each keeps to its
+own files, so syncing one never touches another's:
 
-- ``output/services/<service>/pipelines/<path>`` -> ``<path>`` (``.github/workflows/…``,
-  ``.gitlab-ci.yml``): CI systems only read them there; the scripts beside them that
-  configure the CI's environments go to ``deployplan/<script>``;
-- every other ``output/services/<service>/<path>`` -> ``deployplan/<path>``
-  (``deployplan/deploy/<env>/deploy.sh``, config, manifests): one folder, so the scripts
-  keep their relative paths to each other.
+- ``output/services/<service>/pipelines/.github/workflows/<service>-*.yml`` ->
+  ``.github/workflows/`` (GitHub reads workflows there only; they carry the service's
+  name, and ``paths:`` filters when the spec gives its ``source_paths``);
+- its ``.gitlab-ci.yml`` -> ``deployplan/<service>/gitlab-ci.yml``; the repository's
+  ``.gitlab-ci.yml`` includes the pipeline of every service the manifest lists
+  (``rules: changes:`` where the repository holds several), and belongs to no one
+  service;
+- every other ``output/services/<service>/<path>`` -> ``deployplan/<service>/<path>``
+  (``deployplan/<service>/deploy/<env>/deploy.sh``, config, manifests, the scripts that
+  configure the CI's environments): one folder, so the scripts keep their relative paths.
+
+A repository synced with the older single-service layout (``deployplan/deploy/…``,
+``.github/workflows/ci.yml``) is migrated by the next sync: its manifest lists those
+files as the service's, so they are pruned as the new ones are written.
 
 The writer is the one ``generate`` uses: hand-written files are never overwritten, hand
 edits are shown as diffs and kept unless ``--force``, and ``--check`` writes nothing.
@@ -16,6 +25,7 @@ edits are shown as diffs and kept unless ``--force``, and ``--check`` writes not
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -30,6 +40,9 @@ from generator.spec.validate import validate_file
 from generator.suggest import did_you_mean
 from generator.targets.pipelines import PIPELINES_FOLDER
 from generator.targets.pipelines.service import APP_FOLDER
+
+GITLAB_FILE = ".gitlab-ci.yml"
+GITLAB_SERVICE_FILE = "gitlab-ci.yml"
 
 if TYPE_CHECKING:
     from generator.targets.context import PlanContext
@@ -65,6 +78,7 @@ def run(options: SyncOptions) -> int:
     label = repository_label(options.spec)
     context = PlanContext(result.plan, label, result.loaded.positions)
     files = service_files(context, options.service, template_dirs(options.templates))
+    files += gitlab_root(context, options.service, options.dest, files)
     scope = output.Scope(service=options.service)
     changes = output.plan_changes(files, {Root.OUTPUT: options.dest}, scope, spec_label=label)
     if options.check:
@@ -103,13 +117,74 @@ def service_files(context: PlanContext, service: str, dirs: list[Path]) -> list[
 
 def repository_path(path: PurePosixPath) -> PurePosixPath:
     """Where ``output/services/<service>/<rest>`` goes in the application repository."""
-    rest = path.parts[2:]
+    service, rest = path.parts[1], path.parts[2:]
+    folder = PurePosixPath(APP_FOLDER, service)
     if rest[:1] == (PIPELINES_FOLDER,):
-        # CI systems read dot paths only; scripts beside them join the other scripts
-        if rest[1].startswith("."):
-            return PurePosixPath(*rest[1:])
-        return PurePosixPath(APP_FOLDER, *rest[1:])
-    return PurePosixPath(APP_FOLDER, *rest)
+        if rest[1] == ".github":
+            return PurePosixPath(*rest[1:])  # GitHub reads workflows there only
+        if rest[1] == GITLAB_FILE:
+            return folder / GITLAB_SERVICE_FILE  # included by the repository's file
+        return folder.joinpath(*rest[1:])
+    return folder.joinpath(*rest)
+
+
+def gitlab_root(
+    context: PlanContext, service: str, dest: Path, files: list[RenderedFile]
+) -> list[RenderedFile]:
+    """The repository's ``.gitlab-ci.yml``: it includes every synced service's pipeline."""
+    from generator.render import OutputKind, with_marker
+
+    ours = PurePosixPath(APP_FOLDER, service, GITLAB_SERVICE_FILE)
+    services = _gitlab_services(dest) - {service}
+    if any(file.path == ours for file in files):
+        services.add(service)
+    if not services:
+        return []
+    paths = _source_paths(context)
+    text = "include:\n" + "".join(
+        _include(name, paths.get(name), alone=len(services) == 1) for name in sorted(services)
+    )
+    content = with_marker(text, OutputKind.YAML, context.spec_label).encode()
+    return [
+        RenderedFile(
+            root=Root.OUTPUT, path=PurePosixPath(GITLAB_FILE), content=content, family="pipelines"
+        )
+    ]
+
+
+def _include(service: str, source: str | None, *, alone: bool) -> str:
+    entry = f"  - local: {APP_FOLDER}/{service}/{GITLAB_SERVICE_FILE}\n"
+    if alone:
+        return entry
+    # a merge request or push runs the pipelines of the services it changes; tag, web
+    # and scheduled pipelines have nothing to compare with, and run every service's
+    changes = [f"{APP_FOLDER}/{service}/**/*", *([f"{source}/**/*"] if source else [])]
+    return (
+        entry
+        + "    rules:\n      - changes:\n"
+        + "".join(f"          - {path}\n" for path in changes)
+    )
+
+
+def _gitlab_services(dest: Path) -> set[str]:
+    """Services whose GitLab pipeline the repository's manifest lists."""
+    from generator.output import MANIFEST_NAME
+
+    try:
+        files = json.loads((dest / MANIFEST_NAME).read_bytes())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()  # the writer reports a broken manifest itself
+    found = set()
+    for path in files if isinstance(files, dict) else ():
+        parts = PurePosixPath(path).parts
+        if len(parts) == 3 and parts[0] == APP_FOLDER and parts[2] == GITLAB_SERVICE_FILE:
+            found.add(parts[1])
+    return found
+
+
+def _source_paths(context: PlanContext) -> dict[str, str]:
+    automation = context.plan.automation
+    return dict(automation.ci_cd_pipeline.source_paths) if automation else {}
 
 
 def repository_label(spec: Path) -> str:

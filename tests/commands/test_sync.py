@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_cli, tree_snapshot
+from tests.targets.pipelines_helpers import BIN, run
 
 SPEC = ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml"
 SERVICE = "tile-api"
@@ -52,10 +54,11 @@ def test_first_sync_writes_pipelines_at_the_conventional_paths(spec: Path, app: 
     assert code == 0, output
     owned = _owned(app)
     for path in (
-        ".github/workflows/ci.yml",
-        ".github/workflows/deploy.yml",
-        ".github/workflows/release.yml",
+        ".github/workflows/tile-api-ci.yml",
+        ".github/workflows/tile-api-deploy.yml",
+        ".github/workflows/tile-api-release.yml",
         ".gitlab-ci.yml",
+        "deployplan/tile-api/gitlab-ci.yml",
     ):
         assert owned[path] == "pipelines"
         assert (
@@ -65,11 +68,11 @@ def test_first_sync_writes_pipelines_at_the_conventional_paths(spec: Path, app: 
         )
     assert all(path.startswith((".github/", ".gitlab-ci.yml", "deployplan/")) for path in owned)
     for script in ("configure-github-environments.sh", "configure-gitlab-environments.sh"):
-        assert owned[f"deployplan/{script}"] == "pipelines"
-        assert os.access(app / "deployplan" / script, os.X_OK)
+        assert owned[f"deployplan/tile-api/{script}"] == "pipelines"
+        assert os.access(app / "deployplan" / "tile-api" / script, os.X_OK)
     assert (
-        "./deployplan/deploy/production/deploy.sh"
-        in (app / ".github/workflows/deploy.yml").read_text()
+        "./deployplan/tile-api/deploy/production/deploy.sh"
+        in (app / ".github/workflows/tile-api-deploy.yml").read_text()
     )
 
 
@@ -93,12 +96,16 @@ def test_a_spec_change_rewrites_only_the_files_it_affects(spec: Path, app: Path)
     assert code == 0, output
     after = tree_snapshot(app)
     changed = sorted(path for path in after if after[path] != before.get(path))
-    assert changed == [".deployplan-manifest.json", ".github/workflows/ci.yml", ".gitlab-ci.yml"]
-    assert 'BUILD_COMMAND: "make all"' in (app / ".github/workflows/ci.yml").read_text()
+    assert changed == [
+        ".deployplan-manifest.json",
+        ".github/workflows/tile-api-ci.yml",
+        "deployplan/tile-api/gitlab-ci.yml",
+    ]
+    assert 'BUILD_COMMAND: "make all"' in (app / ".github/workflows/tile-api-ci.yml").read_text()
 
 
 def test_a_hand_written_file_at_a_target_path_is_refused_and_kept(spec: Path, app: Path) -> None:
-    mine = app / ".github" / "workflows" / "ci.yml"
+    mine = app / ".github" / "workflows" / "tile-api-ci.yml"
     mine.parent.mkdir(parents=True)
     mine.write_text("name: our own ci\n")
     code, output = _sync(spec, app)
@@ -111,7 +118,7 @@ def test_a_hand_written_file_at_a_target_path_is_refused_and_kept(spec: Path, ap
 
 def test_a_hand_edit_is_refused_and_shown_as_a_diff(spec: Path, app: Path) -> None:
     assert _sync(spec, app)[0] == 0
-    deploy = app / ".github" / "workflows" / "deploy.yml"
+    deploy = app / ".github" / "workflows" / "tile-api-deploy.yml"
     edited = deploy.read_text().replace("timeout-minutes: 20", "timeout-minutes: 90", 1)
     deploy.write_text(edited)
     spec.write_text(spec.read_text().replace("job_timeout: 20m", "job_timeout: 25m"))
@@ -158,3 +165,99 @@ def test_dest_must_be_a_checkout(spec: Path, tmp_path: Path) -> None:
         f"deployplan: {tmp_path / 'missing'} is not a directory: check out the application"
         " repository first\n"
     )
+
+
+WORKER = """  - name: tile-worker
+    description: Renders map tiles in the background.
+    kind: worker
+    owner: maps
+    build_command: make worker
+    start_command: ./bin/tile-worker
+    targets:
+      development: {engine: local, release_dir: /srv/tile-worker}
+      staging: {engine: local, release_dir: /srv/tile-worker}
+      production: {engine: local, release_dir: /srv/tile-worker}
+
+environments:
+"""
+
+
+def _monorepo_spec(spec: Path) -> None:
+    """The spec with a second service living in the same repository under ``worker/``."""
+    text = spec.read_text().replace("\nenvironments:\n", "\n" + WORKER, 1)
+    text = text.replace(
+        "    job_timeout: 20m\n",
+        "    job_timeout: 20m\n    source_paths: {tile-api: api, tile-worker: worker}\n",
+        1,
+    )
+    spec.write_text(text)
+
+
+def _sync_service(spec: Path, app: Path, service: str, *flags: str) -> tuple[int, str]:
+    result = run_cli("sync", "--spec", str(spec), *flags, service, str(app))
+    return result.exit_code, result.output
+
+
+def test_services_sharing_a_repository_keep_to_their_own_files(spec: Path, app: Path) -> None:
+    _monorepo_spec(spec)
+    assert _sync_service(spec, app, SERVICE)[0] == 0
+    api_files = {p: c for p, c in tree_snapshot(app).items() if "tile-api" in p}
+    code, output = _sync_service(spec, app, "tile-worker")
+    assert code == 0, output
+    after = tree_snapshot(app)
+    assert {p: c for p, c in after.items() if "tile-api" in p} == api_files
+    for service in (SERVICE, "tile-worker"):
+        code, output = _sync_service(spec, app, service, "--check")
+        assert (code, output) == (0, f"{app}: {service} is in sync with specs/deployplan.yaml\n")
+    manifest = json.loads((app / ".deployplan-manifest.json").read_text())["files"]
+    owners = {entry["service"] for entry in manifest.values()}
+    assert owners == {SERVICE, "tile-worker", None}
+    assert manifest[".gitlab-ci.yml"]["service"] is None
+    root = (app / ".gitlab-ci.yml").read_text().split("\n", 1)[1]
+    assert root == (
+        "include:\n"
+        "  - local: deployplan/tile-api/gitlab-ci.yml\n"
+        "    rules:\n"
+        "      - changes:\n"
+        "          - deployplan/tile-api/**/*\n"
+        "          - api/**/*\n"
+        "  - local: deployplan/tile-worker/gitlab-ci.yml\n"
+        "    rules:\n"
+        "      - changes:\n"
+        "          - deployplan/tile-worker/**/*\n"
+        "          - worker/**/*\n"
+    )
+    ci = (app / ".github/workflows/tile-worker-ci.yml").read_text()
+    assert '    paths:\n      - "worker/**"\n      - "deployplan/tile-worker/**"\n' in ci
+    result = run(
+        BIN / "check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", app / ".gitlab-ci.yml"
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_repository_synced_with_the_old_layout_is_migrated(spec: Path, app: Path) -> None:
+    old = {
+        ".github/workflows/ci.yml": "name: ci / tile-api\n",
+        "deployplan/deploy/staging/deploy.sh": "#!/usr/bin/env bash\n",
+    }
+    for path, text in old.items():
+        (app / path).parent.mkdir(parents=True, exist_ok=True)
+        (app / path).write_text(text)
+    files = {
+        path: {
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "family": "pipelines",
+            "environment": None,
+            "service": SERVICE,
+            "executable": False,
+        }
+        for path, text in old.items()
+    }
+    manifest = {"manifest_version": 1, "spec": "specs/deployplan.yaml", "files": files}
+    (app / ".deployplan-manifest.json").write_text(json.dumps(manifest))
+    code, output = _sync(spec, app)
+    assert code == 0, output
+    assert not (app / ".github/workflows/ci.yml").exists()
+    assert not (app / "deployplan/deploy").exists()
+    assert (app / ".github/workflows/tile-api-ci.yml").is_file()
+    assert (app / "deployplan/tile-api/deploy/staging/deploy.sh").is_file()
