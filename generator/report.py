@@ -10,7 +10,7 @@ from generator.diagnostics import Diagnostic, Severity
 from generator.spec.load import SourceFile
 
 # Terminal control characters (and bidi overrides) from a hostile spec are shown, not obeyed.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
+from generator.spec.rules.characters import bidi_controls
 from generator.spec.rules.compliance import compliance_requirements
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.deploy import DEPLOY_RULES
@@ -20,6 +21,7 @@ from generator.spec.rules.names import references_resolve, unique_names
 from generator.spec.rules.operability import OPERABILITY_RULES
 from generator.spec.rules.pipelines import PIPELINE_RULES
 from generator.spec.rules.placeholders import unknown_placeholders
+from generator.spec.rules.timezones import time_zones
 from generator.spec.rules.values import cron_expressions, plain_secrets
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ RULES: tuple[Rule, ...] = (
     acyclic,
     cron_expressions,
     plain_secrets,
+    time_zones,
+    bidi_controls,
     unknown_placeholders,
     compliance_requirements,
     *OPERABILITY_RULES,

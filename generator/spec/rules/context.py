@@ -30,7 +30,10 @@ class RuleContext:
 
     def find_text(self, path: Path, needle: str) -> Location:
         """Where ``needle`` is written inside the value at ``path`` (else the value itself)."""
-        start = self.positions.value(path)
+        return self.find_after(self.positions.value(path), needle)
+
+    def find_after(self, start: Location, needle: str) -> Location:
+        """Where ``needle`` is first written from ``start`` on (else ``start``)."""
         text = self.source.text
         offset = 0
         for _ in range(start.line - 1):
