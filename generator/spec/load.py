@@ -6,6 +6,7 @@ aliases can be expanded under a budget: a "billion laughs" file fails fast here.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -19,12 +20,19 @@ from ruamel.yaml.resolver import BaseResolver
 from ruamel.yaml.tag import Tag
 
 from generator.diagnostics import Diagnostic, Location
-from generator.errors import SpecInvalid
+from generator.errors import SpecInvalid, UsageProblem
 from generator.spec.positions import Path, PositionIndex
 
 #: Nodes produced by alias expansion beyond this many (or 10x the file's own) is an attack.
 ALIAS_NODE_BUDGET = 100_000
 MAX_DEPTH = 200
+#: Largest spec file read. The benchmark's 5,000-service spec is about 7.3 MB; four times
+#: that leaves room for real plans, while a runaway file fails before it is read.
+DEFAULT_MAX_SPEC_BYTES = 32 * 1024 * 1024
+MAX_SPEC_BYTES_VARIABLE = "DEPLOYPLAN_MAX_SPEC_BYTES"
+#: Longest single value: a description or a runbook step is a few KiB; a multi-megabyte
+#: string is a paste accident that every generated page and script would copy.
+MAX_VALUE_BYTES = 64 * 1024
 
 _TAG = "tag:yaml.org,2002:"
 # Plain scalars are typed here, by the YAML 1.2 core schema, instead of by ruamel's
@@ -93,12 +101,20 @@ class LoadedSpec:
 
 def read_source(path: FsPath, label: str) -> SourceFile:
     """Read and decode a spec file, with clean errors for unreadable or binary input."""
+    limit = max_spec_bytes()
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:
+            raise SpecInvalid([_too_large(label, size, limit)])
+        with path.open("rb") as stream:
+            # Bounded even where stat cannot tell (a pipe, a growing file).
+            raw = stream.read(limit + 1)
     except OSError as exc:
         raise SpecInvalid(
             [_problem(label, 1, 1, "unreadable", f"cannot read the spec: {exc.strerror}")]
         ) from None
+    if len(raw) > limit:
+        raise SpecInvalid([_too_large(label, None, limit)])
     if b"\0" in raw:
         line, col = _line_col(raw, raw.index(b"\0"))
         raise SpecInvalid(
@@ -121,6 +137,48 @@ def read_source(path: FsPath, label: str) -> SourceFile:
             ]
         ) from None
     return SourceFile(label, text.removeprefix("\ufeff"))
+
+
+def max_spec_bytes() -> int:
+    """The spec size limit: ``$DEPLOYPLAN_MAX_SPEC_BYTES`` bytes, else 32 MiB."""
+    setting = os.environ.get(MAX_SPEC_BYTES_VARIABLE, "").strip()
+    if not setting:
+        return DEFAULT_MAX_SPEC_BYTES
+    if not setting.isdigit() or int(setting) == 0:
+        raise UsageProblem(
+            f"{MAX_SPEC_BYTES_VARIABLE} must be a positive number of bytes, not `{setting}` "
+            f"(e.g. {MAX_SPEC_BYTES_VARIABLE}={2 * DEFAULT_MAX_SPEC_BYTES})"
+        )
+    return int(setting)
+
+
+def within_size_limit(path: FsPath) -> bool:
+    """Whether ``path`` is a file small enough to read again (for showing source lines).
+
+    A device or a pipe has no size to check (``/dev/zero`` never ends), so it is not.
+    """
+    try:
+        return path.is_file() and path.stat().st_size <= max_spec_bytes()
+    except (OSError, UsageProblem):
+        return False
+
+
+def _too_large(label: str, size: int | None, limit: int) -> Diagnostic:
+    measured = f"{_mib(size)} ({size:,} bytes)" if size is not None else "larger than that"
+    return _problem(
+        label,
+        1,
+        1,
+        "spec-too-large",
+        f"the spec `{label}` is {measured}; the limit is {_mib(limit)} ({limit:,} bytes)",
+        hint=f"a plan of 5,000 services is about 8 MB; if this file is meant to be read, "
+        f"raise the limit with {MAX_SPEC_BYTES_VARIABLE}=<bytes>, "
+        f"e.g. {MAX_SPEC_BYTES_VARIABLE}={2 * max(limit, DEFAULT_MAX_SPEC_BYTES)}",
+    )
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MiB"
 
 
 def load_spec(path: FsPath, label: str) -> LoadedSpec:
@@ -364,10 +422,29 @@ class _Converter:
                 )
             )
             return None
+        self._check_length(node, path)
         return str(node.value)
+
+    def _check_length(self, node: ScalarNode, path: Path) -> None:
+        value: str = node.value
+        # The character count bounds the UTF-8 size, so short values are never encoded.
+        if len(value) * 4 <= MAX_VALUE_BYTES or len(value.encode()) <= MAX_VALUE_BYTES:
+            return
+        self.problems.append(
+            Diagnostic(
+                "value-too-long",
+                f"this value is {len(value.encode()):,} bytes; one value may hold at most "
+                f"{MAX_VALUE_BYTES // 1024} KiB",
+                self._loc(node),
+                path,
+                hint="keep long prose in a page of the docs site and link it; "
+                "a spec holds descriptions of a paragraph or a few",
+            )
+        )
 
     def _scalar(self, node: ScalarNode, path: Path) -> Any:
         value: str = node.value
+        self._check_length(node, path)
         tag = _tag(node)
         if tag == _PLAIN:
             return _plain_scalar(value)

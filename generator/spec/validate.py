@@ -119,6 +119,10 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _safe_text(path: FsPath) -> str:
+    from generator.spec.load import within_size_limit
+
+    if not within_size_limit(path):
+        return ""  # an oversized spec is never read, not even to show its lines
     try:
         return path.read_bytes().decode("utf-8", "replace")
     except OSError:

@@ -189,3 +189,66 @@ def test_json_stays_parseable_under_github_actions() -> None:
 def test_text_report_shows_control_characters_inertly(name: str) -> None:
     # A spec from a pull request must not be able to drive the reader's terminal.
     assert re.findall(r"[\x00-\x08\x0b-\x1f\x7f]", text_of(name)) == []
+
+
+def test_unknown_timezone_text() -> None:
+    name = "unknown-timezone.yaml"
+
+    assert text_of(name) == (
+        f"{name}:11:13: error[unknown-timezone]: "
+        "`Mars/Olympus` is not a time zone of the IANA tz database\n"
+        " 11 |   timezone: Mars/Olympus\n"
+        "    |             ^^^^^^^^^^^^\n"
+        "  hint: write an IANA name such as `UTC`, `Europe/Berlin` or `Asia/Tokyo`\n"
+        f"{name}:35:15: error[unknown-timezone]: "
+        "`Asia/Tokio` is not a time zone of the IANA tz database\n"
+        " 35 |     timezone: Asia/Tokio\n"
+        "    |               ^^^^^^^^^^\n"
+        "  hint: did you mean `Asia/Tokyo`?\n"
+        "2 errors\n"
+    )
+
+
+def test_plain_secret_in_secrets_address_text() -> None:
+    name = "plain-secret-url-in-secrets-address.yaml"
+
+    assert text_of(name) == (
+        f"{name}:33:19: error[plain-secret]: this looks like a secret value "
+        "(it contains a URL with a password); secrets may only be references\n"
+        " 33 |     address: https://root:hunter2@vault.example.com:8200\n"
+        "    |                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  hint: declare it under configuration_management.secrets_management.secrets "
+        "(`- {name: orders-db-password, provider: vault, path: shop/orders/db, "
+        "key: password}`) and refer to it with `secret: orders-db-password`\n"
+        "1 error\n"
+    )
+
+
+def test_bidi_control_text_shows_it_escaped() -> None:
+    name = "bidi-control-command.yaml"
+
+    assert text_of(name) == (
+        f"{name}:17:32: error[bidi-control]: this value contains U+202E (right-to-left "
+        "override), so it would read differently from what it is\n"
+        " 17 |     build_command: make release\\u202e && echo done\n"
+        "    |                                ^^^^^^^^^^^^^^^^^^^\n"
+        "  hint: remove the character: names, references, paths and commands are plain text\n"
+        "1 error\n"
+    )
+
+
+def test_value_too_long_text() -> None:
+    name = "value-too-long.yaml"
+
+    report = text_of(name)
+
+    assert report.startswith(
+        f"{name}:12:18: error[value-too-long]: "
+        "this value is 70,006 bytes; one value may hold at most 64 KiB\n"
+        " 12 |     description: Long. xxx"
+    )
+    assert report.endswith(
+        "  hint: keep long prose in a page of the docs site and link it; "
+        "a spec holds descriptions of a paragraph or a few\n"
+        "1 error\n"
+    )
