@@ -229,3 +229,63 @@ def test_hostile_commands_stay_inert(tmp_path: Path) -> None:
     workflows = [p for p in files if p.parent.name == "workflows"]
     result = run(BIN / "zizmor", "--offline", "--min-severity", "medium", *workflows)
     assert result.returncode == 0, result.stdout
+
+
+UPSTREAM = """  - name: tile-cache
+    description: Caches tiles (upstream image).
+    kind: cache
+    owner: maps
+    image: registry.example.com/vendor/cache
+    upstream: {version: 7.4.1, digest: "sha256:%s"}
+    targets:
+      development: {engine: compose}
+      staging: {engine: compose}
+      production: {engine: compose}
+
+environments:
+""" % ("a" * 64)
+
+
+def test_deploys_take_what_ci_built_and_upstream_services_only_deploy(tmp_path: Path) -> None:
+    spec = copy_spec(
+        ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml",
+        tmp_path / "spec.yaml",
+        {
+            "\nenvironments:\n": "\n" + UPSTREAM,
+            "    job_timeout: 20m\n": "    job_timeout: 20m\n"
+            "    deploy_runners: {production: prod-deployer}\n"
+            "    clusters:\n"
+            "      staging: {source: kubeconfig, secret: STAGING_KUBECONFIG}\n",
+        },
+    )
+    files = render_pipelines(spec, tmp_path / "out")
+    cache = sorted(p.name for p in files if "tile-cache" in str(p) and p.suffix == ".yml")
+    assert cache == [".gitlab-ci.yml", "tile-cache-deploy.yml"]
+    cache_gitlab = load(
+        next(p for p in files if "tile-cache" in str(p) and p.name == ".gitlab-ci.yml")
+    )
+    assert sorted(k for k in cache_gitlab if k.startswith("tile-cache:")) == [
+        "tile-cache:deploy-development",
+        "tile-cache:deploy-production",
+        "tile-cache:deploy-staging",
+        "tile-cache:drift-check",
+    ]
+    deploy = load(next(p for p in files if p.name == "tile-cache-deploy.yml"))
+    assert deploy["env"]["VERSION"] == f"${{{{ inputs.version || '7.4.1@sha256:{'a' * 64}' }}}}"
+    api = load(next(p for p in files if p.name == "tile-api-deploy.yml"))
+    assert api["jobs"]["production"]["runs-on"] == "prod-deployer"
+    script = _step(
+        tmp_path / "out" / "services/tile-api/pipelines/.github/workflows/tile-api-deploy.yml",
+        "staging",
+        "Deploy",
+    )["run"]
+    assert 'release="$VERSION@$DIGEST"' in script
+    gitlab = load(next(p for p in files if "tile-api" in str(p) and p.name == ".gitlab-ci.yml"))
+    assert gitlab["tile-api:deploy-production"]["tags"] == ["prod-deployer"]
+    workflows = [p for p in files if p.parent.name == "workflows"]
+    result = run(
+        BIN / "zizmor", "--offline", "--persona", "auditor", "--min-severity", "medium", *workflows
+    )
+    assert result.returncode == 0, result.stdout
+    scripts = [(str(p), s) for p in workflows for _, s in github_scripts(load(p))]
+    assert _shellcheck(scripts, "bash", tmp_path) == []
