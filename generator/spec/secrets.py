@@ -46,6 +46,9 @@ _BASIC_AUTH = re.compile(r"\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])
 _BEARER = re.compile(r"(?i)\bAuthorization:\s*Bearer\s+(?![\"'$<{])[A-Za-z0-9._~+/-]{8,}=*")
 
 
+_SHORTEST = len("u:p@h.io")
+
+
 def _random_looking(token: str) -> bool:
     """Mixed case, digits and high entropy: a generated key, not a path or a hash."""
     classes = (str.isupper, str.islower, str.isdigit)
@@ -69,26 +72,34 @@ def _always(_: str) -> bool:
     return True
 
 
-# Shapes of well-known credentials: (pattern, what it is, test of the matched text).
-CREDENTIAL_SHAPES: tuple[tuple[re.Pattern[str], str, Callable[[str], bool]], ...] = (
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key id", _always),
-    (_AWS_SECRET, "an AWS secret access key", _random_looking),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key", _always),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token", _always),
-    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "a GitLab token", _always),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token", _always),
-    (re.compile(r"\bsk_(live|test)_[A-Za-z0-9]{16,}\b"), "a Stripe secret key", _always),
+# Shapes of well-known credentials: (pattern, what it is, a test of the matched text, text
+# that must occur for the pattern to match at all: a cheap filter for the many values
+# that cannot hold a credential).
+CREDENTIAL_SHAPES: tuple[tuple[re.Pattern[str], str, Callable[[str], bool], str], ...] = (
+    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key id", _always, "AKIA"),
+    (_AWS_SECRET, "an AWS secret access key", _random_looking, ""),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key", _always, "-----"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token", _always, "gh"),
+    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "a GitLab token", _always, "glpat-"),
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token", _always, "xox"),
+    (re.compile(r"\bsk_(live|test)_[A-Za-z0-9]{16,}\b"), "a Stripe secret key", _always, "sk_"),
     (
         re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"),
         "a JWT",
         _always,
+        "eyJ",
     ),
-    (_URL_PASSWORD, "a URL with a password", _always),
-    (_HOST_PASSWORD, "a user and password before a host", _always),
-    (_BASIC_AUTH, "a Basic authorization header", lambda m: _user_and_password(m.split()[-1])),
-    (_BEARER, "a bearer token", _always),
-    (_ASSIGNED_SECRET, "a secret assigned to a variable named like one", _always),
-    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), "a Google API key", _always),
+    (_URL_PASSWORD, "a URL with a password", _always, "@"),
+    (_HOST_PASSWORD, "a user and password before a host", _always, "@"),
+    (
+        _BASIC_AUTH,
+        "a Basic authorization header",
+        lambda m: _user_and_password(m.split()[-1]),
+        "Basic",
+    ),
+    (_BEARER, "a bearer token", _always, ":"),
+    (_ASSIGNED_SECRET, "a secret assigned to a variable named like one", _always, "="),
+    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), "a Google API key", _always, "AIza"),
 )
 
 
@@ -105,7 +116,11 @@ def find_plain_secrets(data: Any) -> Iterator[tuple[Path, str, str | None]]:
 
 def credential_in(text: str) -> tuple[str, str] | None:
     """(what it is, matched text) of the first credential written in ``text``."""
-    for pattern, what, plausible in CREDENTIAL_SHAPES:
+    if len(text) < _SHORTEST:
+        return None
+    for pattern, what, plausible, needle in CREDENTIAL_SHAPES:
+        if needle not in text or (not needle and len(text) < 40):
+            continue
         for found in pattern.finditer(text):
             if plausible(found.group()):
                 return what, found.group()
