@@ -8,7 +8,8 @@ the language to ``<docs_dir>/.deployplan-site.json``; this plugin reads it and
 - enables the Markdown extensions the pages use (tables, tabs, admonitions, diagrams);
 - ships Mermaid and the offline plugin's search shim as local assets, so diagrams and
   search work with no network;
-- fills the generated-file browser with each file's highlighted content and a download.
+- fills the generated-file browser with each file's highlighted content and a download;
+- makes every title inert HTML before the theme prints it (see :func:`inert_title`).
 
 Enable it in ``mkdocs.yml`` with ``plugins: [search, deployplan]``.
 """
@@ -20,15 +21,19 @@ import importlib
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import markupsafe
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 log = logging.getLogger("mkdocs.plugins.deployplan")
 
@@ -105,12 +110,23 @@ class DeployplanPlugin(BasePlugin[DeployplanConfig]):  # type: ignore[no-untyped
                 files.append(download)
         return files
 
+    def on_nav(self, nav: Navigation, /, **_: Any) -> Navigation:
+        for item in _nav_items(nav.items):
+            if isinstance(item, Section | Link) and item.title is not None:
+                item.title = inert_title(item.title)
+        return nav
+
     def on_page_markdown(self, markdown: str, /, **_: Any) -> str:
         # The do-not-edit marker is for people editing the file; on the page it would come
         # before the heading, and MkDocs takes a page's title only from a leading heading.
         return _MARKER.sub("", markdown, count=1)
 
-    def on_page_content(self, html_text: str, /, *, config: MkDocsConfig, **_: Any) -> str:
+    def on_page_content(
+        self, html_text: str, /, *, page: Page, config: MkDocsConfig, **_: Any
+    ) -> str:
+        # Every page is rendered before any template: the titles are inert in time for
+        # the navigation of all pages, not only the page's own.
+        _make_titles_inert(page)
         if "deployplan-artifact" not in html_text:
             return html_text
         output = self._output(config)
@@ -118,6 +134,39 @@ class DeployplanPlugin(BasePlugin[DeployplanConfig]):  # type: ignore[no-untyped
 
     def _output(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path or ".").parent / self.config.output_dir
+
+
+def inert_title(title: str) -> markupsafe.Markup:
+    """A title as HTML that shows its text and stays text wherever the theme prints it.
+
+    MkDocs titles are HTML (the heading's entities kept), and Material prints them raw in
+    the navigation but through ``striptags`` in ``<title>``, which decodes the entities
+    back into tags. As :class:`~markupsafe.Markup`, its ``| e`` does not escape it twice.
+    """
+    return markupsafe.escape(markupsafe.Markup(title).striptags())
+
+
+def _make_titles_inert(page: Page) -> None:
+    if page.title is not None:
+        page.title = inert_title(page.title)
+    if page.meta.get("title") or (page.title is not None and not page.is_homepage):
+        # Material prints a page's meta title raw in <title> instead of `title | striptags`
+        page.meta["title"] = inert_title(str(page.meta.get("title") or page.title))
+    for link in _anchor_links(page.toc):
+        link.title = inert_title(link.title)
+
+
+def _anchor_links(links: Iterable[AnchorLink]) -> Iterator[AnchorLink]:
+    for link in links:
+        yield link
+        yield from _anchor_links(link.children)
+
+
+def _nav_items(items: Iterable[Any]) -> Iterator[Any]:
+    for item in items:
+        yield item
+        if isinstance(item, Section):
+            yield from _nav_items(item.children)
 
 
 def _site_data(docs_dir: Path) -> dict[str, Any] | None:

@@ -105,3 +105,12 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """The example spec with a script-injection payload in every free-text field."""
+    from tests.site.hostile_spec import write_hostile_spec
+
+    spec = write_hostile_spec(tmp_path_factory.mktemp("hostile-spec") / "deployplan.yaml")
+    yield from _built(str(spec), tmp_path_factory)
