@@ -41,7 +41,8 @@ def _text_block(diagnostic: Diagnostic, source: SourceFile | None) -> str:
 
 
 def _excerpt(source: SourceFile, line: int, column: int) -> list[str]:
-    text = visible(source.line(line).expandtabs(1))
+    # Clipped: a line holding a megabyte value would otherwise be printed whole.
+    text = visible(source.line(line)[: column + 200].expandtabs(1))
     if not text.strip():
         return []
     gutter = str(line)
