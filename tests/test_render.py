@@ -774,6 +774,15 @@ def test_markdown_code_shows_the_value(v: str, to_html: ToHtml) -> None:
     assert page.code == [visible_bidi(CONTROLS.sub(" ", v.replace("\r\n", " ")))]
 
 
+@given(v=values)
+def test_markdown_fence_and_diagram_label_show_bidi_controls(v: str, to_html: ToHtml) -> None:
+    page = to_html(without_bidi(render_property("prop/fence.md.j2", v=v)))
+    assert BIDI.search(page.text) is None
+    # in the code block and in the label, each control is shown as its escape
+    for control in set(BIDI.findall(v)):
+        assert page.text.count(visible_bidi(control)) >= 2 * v.count(control)
+
+
 urls = st.one_of(
     values,
     st.tuples(

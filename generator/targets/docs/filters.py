@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import jinja2
 from jinja2.ext import Extension
 
-from generator.render import Raw, md_inline
+from generator.render import Raw, md_inline, visible_bidi
 
 _BACKTICKS = re.compile(r"`+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -40,12 +40,12 @@ def _lines(value: object) -> str:
     else:
         text = str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    return _CONTROLS.sub(" ", text)
+    return visible_bidi(_CONTROLS.sub(" ", text))
 
 
 def mermaid_label(value: object) -> Raw:
     """A quoted Mermaid label: quotes and markup characters become Mermaid entity codes."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(value))
+    text = visible_bidi(re.sub(r"[\x00-\x1f\x7f]", " ", str(value)))
     escaped = re.sub(r'["<>&#;`]', lambda m: f"#{ord(m.group())};", text)
     return Raw(f'"{escaped}"')
 
