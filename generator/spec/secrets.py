@@ -32,7 +32,7 @@ SECRET_NAME = re.compile(
 _ASSIGNED_SECRET = re.compile(
     r"(?i)(?<![A-Za-z0-9])[A-Za-z0-9_-]*"
     r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)"
-    r"=([\"']?)(?![\"'$<{*])[^\s\"'$]{3,}"
+    r"=([\"']?)(?![\"'$<{*`])[^\s\"'$`]{3,}"
 )
 _REFERENCE = r"(?!\$\{?[A-Za-z_][A-Za-z0-9_]*\}?@)(?!\{[A-Za-z_][A-Za-z0-9_]*\}@)"
 # A password before `@` in `scheme://user:password@host`, or in `user:password@host.tld`.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.spec.secrets import SECRET_NAME, credential_in
 
@@ -62,6 +64,7 @@ NOT_CREDENTIALS = [
     "git@github.com:shop/web.git",
     "projects/123456/locations/global/workloadIdentityPools/gh/providers/gh",
     "PASSWORD_FILE=/run/secrets/db SECRET_NAME=orders TOKEN=<your token>",
+    "TOKEN=$(cat /run/secrets/token) PASSWORD=`cat /run/secrets/db` make",
     "https://{environment}.example.com:8443/healthz",
 ]
 
@@ -89,3 +92,20 @@ def test_secret_names(name: str) -> None:
 )
 def test_names_that_are_not_secrets(name: str) -> None:
     assert SECRET_NAME.search(name) is None
+
+
+_NAMES = st.from_regex(r"[A-Z][A-Z0-9_]{0,12}_(PASSWORD|TOKEN|SECRET|API_KEY)", fullmatch=True)
+
+
+@given(name=_NAMES, braces=st.booleans(), quote=st.sampled_from(["", '"', "'"]))
+def test_an_assignment_from_a_shell_variable_is_a_reference(
+    name: str, braces: bool, quote: str
+) -> None:
+    reference = f"${{{name}}}" if braces else f"${name}"
+
+    assert credential_in(f"{name}={quote}{reference}{quote} ./deploy") is None
+
+
+@given(digest=st.from_regex(r"[0-9a-f]{40}", fullmatch=True))
+def test_a_commit_hash_is_not_an_aws_secret_key(digest: str) -> None:
+    assert credential_in(f"built from {digest}") is None
