@@ -270,6 +270,21 @@ def test_deploys_take_what_ci_built_and_upstream_services_only_deploy(tmp_path: 
         "tile-cache:deploy-staging",
         "tile-cache:drift-check",
     ]
+    upgrade = cache_gitlab["tile-cache:deploy-staging"]["rules"][0]
+    assert upgrade == {
+        "if": '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"',
+        "changes": ["deployplan/tile-cache/**/*"],
+    }
+    production = cache_gitlab["tile-cache:deploy-production"]
+    assert [rule["if"] for rule in production["rules"]] == [
+        '$CI_PIPELINE_SOURCE == "web" && $DEPLOY_ENVIRONMENTS =~ /(^| )production( |$)/'
+    ]
+    assert production["variables"]["RELEASES_ONLY"] == "false"
+    gitlab_files = [p for p in files if p.name == ".gitlab-ci.yml"]
+    schema = run(BIN / "check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", *gitlab_files)
+    assert schema.returncode == 0, schema.stdout
+    jobs = [(str(p), s) for p in gitlab_files for _, s in gitlab_scripts(load(p))]
+    assert _shellcheck(jobs, "sh", tmp_path) == []
     deploy = load(next(p for p in files if p.name == "tile-cache-deploy.yml"))
     assert deploy["env"]["VERSION"] == f"${{{{ inputs.version || '7.4.1@sha256:{'a' * 64}' }}}}"
     api = load(next(p for p in files if p.name == "tile-api-deploy.yml"))

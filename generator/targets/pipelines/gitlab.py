@@ -140,9 +140,16 @@ def _publish_rule(sp: ServicePipeline) -> str:
     return " || ".join(f"({rule})" if len(rules) > 1 else rule for rule in rules)
 
 
-def _stage(sp: ServicePipeline, stage: Stage) -> dict[str, Any]:
+def _rules(sp: ServicePipeline, stage: Stage) -> list[dict[str, Any]]:
     manual = stage.approval is not None
     rules = [_rule(_manual_run(stage), True)]
+    if sp.upstream is not None:
+        # no releases of someone else's image: a pushed change of the pin upgrades the
+        # environments before production; production is deployed from a manual pipeline
+        if not stage.production:
+            main = f'$CI_PIPELINE_SOURCE == "push" && {_branch_test(sp.triggers.main)}'
+            rules.insert(0, _rule(main, manual, (f"{sp.folder}/**/*",)))
+        return rules
     if stage.production:
         rules.insert(0, _rule("$CI_COMMIT_TAG", manual))
     for deploy in sp.triggers.deploys:
@@ -154,6 +161,10 @@ def _stage(sp: ServicePipeline, stage: Stage) -> dict[str, Any]:
                 else f'$CI_PIPELINE_SOURCE == "push" && ({branch})'
             )
             rules.insert(0, _rule(condition, manual))
+    return rules
+
+
+def _stage(sp: ServicePipeline, stage: Stage) -> dict[str, Any]:
     windows = "\n".join(f"{w.name} {w.start} {w.end}" for w in stage.freeze_windows)
     settings = [
         (key, inert(value)) for login in stage.secrets.logins for key, value in login.settings
@@ -171,7 +182,8 @@ def _stage(sp: ServicePipeline, stage: Stage) -> dict[str, Any]:
     pipeline = sp.pipeline
     return {
         "needs": _needs(sp, stage),
-        "rules": rules,
+        "rules": _rules(sp, stage),
+        "releases_only": stage.production and sp.upstream is None,
         "tier": _TIERS[stage.type.value],
         "url": inert(stage.url),
         "freeze": windows,
@@ -192,8 +204,8 @@ def _cluster_variable(key: str) -> str:
     return renamed.get(key, key)
 
 
-def _rule(condition: str, manual: bool) -> dict[str, Any]:
-    return {"condition": condition, "manual": manual}
+def _rule(condition: str, manual: bool, changes: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"condition": condition, "manual": manual, "changes": changes}
 
 
 def _manual_run(stage: Stage) -> str:
