@@ -304,7 +304,7 @@ CASES: list[tuple[str, str, dict[str, str], Status, str]] = [
         "no_plain_secrets",
         "literal in a command",
         {
-            "services": BUILT.format(command="PGPASSWORD=hunter2 psql -c 'select 1' #fail"),
+            "services": BUILT.format(command="psql --password hunter2 -c 'select 1' #fail"),
         },
         FAIL,
         "Some credentials are not references to declared secrets.",
