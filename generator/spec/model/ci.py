@@ -89,7 +89,10 @@ OidcLogin = Annotated[
 
 
 RunnerLabel = Annotated[str, Field(pattern=RUNNER_LABEL)]
-SourcePath = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]
+# Segments never start with a dot: no `..`, and no hidden folders such as `.git`.
+SourcePath = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
+]
 CiVariable = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
 AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
 ClusterName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
