@@ -73,31 +73,38 @@ def _summary(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
-    """The diagnostics as a JSON list, one object each."""
+    """The diagnostics as a JSON list, one object each; invisible characters as escapes."""
     return (
-        json.dumps(
-            [
-                {
-                    "file": d.location.file,
-                    "line": d.location.line,
-                    "column": d.location.column,
-                    "code": d.code,
-                    "severity": d.severity.value,
-                    "message": d.message,
-                    "path": d.dotted_path,
-                    "hint": d.hint,
-                    "notes": [
-                        {"message": n, "file": w.file, "line": w.line, "column": w.column}
-                        for n, w in d.notes
-                    ],
-                }
-                for d in diagnostics
-            ],
-            indent=2,
-            ensure_ascii=False,
+        _escape_invisible_json(
+            json.dumps(
+                [
+                    {
+                        "file": d.location.file,
+                        "line": d.location.line,
+                        "column": d.location.column,
+                        "code": d.code,
+                        "severity": d.severity.value,
+                        "message": d.message,
+                        "path": d.dotted_path,
+                        "hint": d.hint,
+                        "notes": [
+                            {"message": n, "file": w.file, "line": w.line, "column": w.column}
+                            for n, w in d.notes
+                        ],
+                    }
+                    for d in diagnostics
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
         )
         + "\n"
     )
+
+
+def _escape_invisible_json(text: str) -> str:
+    # json.dumps already escapes C0 controls; the rest become \uXXXX, which JSON reads back
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def format_github(diagnostics: Sequence[Diagnostic]) -> str:

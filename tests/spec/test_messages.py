@@ -254,3 +254,16 @@ def test_value_too_long_text() -> None:
         "a spec holds descriptions of a paragraph or a few\n"
         "1 error\n"
     )
+
+
+def test_json_output_writes_invisible_characters_as_escapes() -> None:
+    from generator.diagnostics import Diagnostic, Location
+    from generator.report import format_json
+
+    hostile = "name `a\u202eb` \x85"
+    text = format_json([Diagnostic("x", hostile, Location("spec\u2066.yaml", 1, 2))])
+    assert "\u202e" not in text and "\u2066" not in text and "\x85" not in text
+    assert "\\u202e" in text
+    loaded = json.loads(text)
+    assert loaded[0]["message"] == hostile
+    assert loaded[0]["file"] == "spec\u2066.yaml"
