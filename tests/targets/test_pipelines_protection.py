@@ -370,3 +370,18 @@ def test_a_hostile_repository_url_stays_inert(tmp_path: Path) -> None:
         "curl --request GET https://gitlab$(touch${IFS}pwned).example.com/api/v4/groups/maps%2Fsre\n"
     )
     assert not (tmp_path / "pwned").exists()
+
+
+def test_an_upstream_service_deploys_every_environment_from_main(tmp_path: Path) -> None:
+    spec = copy_spec(
+        GOLDEN / "pipelines-trunk" / "spec.yaml",
+        tmp_path / "spec.yaml",
+        {"    test_command: make test\n": "    upstream: {version: 7.4.1}\n"},
+    )
+    script = next(
+        p for p in render_pipelines(spec, tmp_path / "out") if p.name.startswith("configure-github")
+    )
+    result, _ = _run(script, tmp_path, "--help")
+    assert "  production: " in result.stdout
+    assert "deploys from tag" not in result.stdout
+    assert result.stdout.count("deploys from branch main\n") == 3

@@ -109,6 +109,9 @@ def github_environments(plan: DeploymentPlan, sp: ServicePipeline) -> list[Githu
 def ref_policies(sp: ServicePipeline, stage: Stage) -> tuple[RefPolicy, ...] | None:
     """The branches and tags the branching strategy deploys ``stage`` from (None: any
     branch, where pull requests deploy). A wildcard does not match `/` on GitHub."""
+    if sp.upstream is not None:
+        # a pinned upstream release is deployed from the main branch, never from a tag
+        return (RefPolicy("branch", sp.triggers.main.name),)
     if stage.production:
         return (RefPolicy("tag", sp.tag.glob),)
     refs: set[RefPolicy] = set()
