@@ -94,6 +94,10 @@ def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any
         "names": _LOGIN_NAMES,
         "release_needs": ["promote"] if sp.image else ["check-tag", *_scan_jobs(sp)],
         "release_call": _release_call(production),
+        "release_deploy_needs": [
+            *(["release", "promote"] if sp.image else []),
+            *(["archive"] if sp.archive else []),
+        ],
         "drift": _drift(sp, spec),
     }
 

@@ -86,9 +86,12 @@ def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any
         "promote_needs": _jobs(
             sp, "check-tag", *scans, *(["image-scan"] if sp.gates.image_scan else [])
         ),
-        "release_needs": _jobs(sp, "promote", "release-notes")
-        if image
-        else _jobs(sp, "build", "release-notes"),
+        "release_needs": _jobs(
+            sp,
+            *(["promote"] if image else []),
+            *(["build"] if sp.archive else []),
+            "release-notes",
+        ),
         "token_names": TOKEN_NAMES,
         "tag_pattern": inert(sp.tag.pattern),
         "stages": {stage.environment: _stage(sp, stage) for stage in sp.stages},

@@ -41,6 +41,7 @@ APP_FOLDER = "deployplan"
 # Migrations are not among them: they run on the target, as part of the deploy.
 CI_STAGE_ACTIONS = frozenset({StageAction.BUILD, StageAction.TEST, StageAction.SCAN})
 _KUBERNETES_ENGINES = frozenset({"kubernetes", "helm"})
+_VM_ENGINES = frozenset({"local", "systemd", "ansible"})
 _DEFAULT_VERSIONS = VersionManagement(
     version_scheme=SemverScheme(type="semver"),
     branching_strategy=BranchingStrategy(model=BranchingModel.TRUNK),
@@ -144,6 +145,12 @@ class ServicePipeline:
     def image(self) -> bool:
         """Whether CI builds and publishes a container image (else a release archive)."""
         return self.builds and self.service.image is not None
+
+    @property
+    def archive(self) -> bool:
+        """Whether CI publishes a release archive: what VM engines install on the hosts."""
+        vm = any(t.engine in _VM_ENGINES for t in self.service.targets.values())
+        return self.builds and (self.service.image is None or vm)
 
     @property
     def upstream_version(self) -> str | None:
