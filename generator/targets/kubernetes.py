@@ -5,7 +5,10 @@ The base holds what every environment shares (Deployment with probes, Service); 
 overlay sets the namespace, patches replicas, resources, variables and volumes into the
 Deployment, and adds the environment's Ingress, NetworkPolicy, PersistentVolumeClaims and
 HorizontalPodAutoscaler. Canary and blue/green targets also get the second Deployment
-that deploy.sh scales (``canary/`` or ``preview/``).
+that deploy.sh scales (``canary/`` or ``preview/``), with its own Service and NGINX canary
+Ingress when the canary's traffic goes through the ingress. Helm targets get
+``helm/<env>/``: what helm.sh applies beside the chart (config files, ExternalSecret,
+Flagger Canary).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine, Strategy
 from generator.targets.context import PlanContext
-from generator.targets.deploy import manifests
+from generator.targets.deploy import helm_values, manifests
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 
@@ -33,12 +36,18 @@ def plan(context: PlanContext) -> list[Artifact]:
         artifacts += _files(service.name, None, _base(spec, service))
         for env in sorted(envs):
             artifacts += _files(service.name, env, _overlay(spec, service, env))
+    for service in spec.services:
+        for env, target in sorted(service.targets.items()):
+            if target.engine is Engine.HELM:
+                artifacts += _files(service.name, env, _companions(spec, service, env), "helm")
     return artifacts
 
 
-def _files(service: str, env: str | None, files: dict[str, dict[str, Any]]) -> list[Artifact]:
+def _files(
+    service: str, env: str | None, files: dict[str, dict[str, Any]], kind: str = "overlays"
+) -> list[Artifact]:
     folder = PurePosixPath("services", service, "kubernetes")
-    folder = folder / "overlays" / env if env else folder / "base"
+    folder = folder / kind / env if env else folder / "base"
     return [
         Artifact(
             root=Root.OUTPUT,
@@ -59,6 +68,16 @@ def _base(plan: DeploymentPlan, service: Service) -> dict[str, dict[str, Any]]:
         files["service.yaml"] = manifests.service(plan, service)
     resources = list(files)
     return {"kustomization.yaml": {**KUSTOMIZATION, "resources": resources}, **files}
+
+
+def _companions(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
+    """What helm.sh applies beside the chart: ConfigMap, ExternalSecret, Flagger Canary."""
+    files = helm_values.companions(plan, service, env)
+    if not files:
+        return {}
+    namespace = manifests.namespace_of(plan, service, env)
+    kustomization = {**KUSTOMIZATION, "namespace": namespace, "resources": list(files)}
+    return {"kustomization.yaml": kustomization, **files}
 
 
 def _overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
@@ -83,10 +102,12 @@ def _overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict
     side = {Strategy.CANARY: "canary", Strategy.BLUE_GREEN: "preview"}
     track = side.get(service.targets[env].strategy)
     if track:
+        routing = manifests.canary_routing(plan, service, env) if track == "canary" else {}
         files[f"{track}/kustomization.yaml"] = {
             **KUSTOMIZATION,
             "namespace": namespace,
-            "resources": ["deployment.yaml"],
+            "resources": ["deployment.yaml", *routing],
         }
         files[f"{track}/deployment.yaml"] = manifests.side_deployment(plan, service, env, track)
+        files |= {f"{track}/{name}": resource for name, resource in routing.items()}
     return files

@@ -104,7 +104,9 @@ def test_kubernetes_applies_the_overlay_waits_and_undoes(root: Path) -> None:
 
 def test_kubernetes_canary_scales_the_canary_step_by_step(root: Path) -> None:
     kubectl = ["kubectl", "--context", "prod", "--namespace", "shop"]
+    # 25 % of one replica: one release pod beside three stable ones makes it exact
     assert deploy(root, "canary", "deploy.sh", "--yes", "--version", "v1") == [
+        [*kubectl, "scale", "deployment/canary", "--replicas=3"],
         [*kubectl, "apply", "-k", "$RUN/canary"],
         [*kubectl, "rollout", "status", "deployment/canary-canary"],
         [*kubectl, "apply", "-k", "$RUN/release"],

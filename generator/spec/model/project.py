@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -99,6 +99,13 @@ class Strategy(StrEnum):
     RECREATE = "recreate"
 
 
+class TrafficController(StrEnum):
+    """What splits the traffic of a canary between the release and the stable pods."""
+
+    FLAGGER = "flagger"
+    NGINX_INGRESS = "nginx_ingress"
+
+
 class Target(SpecModel):
     """Where and how one service is deployed in one environment."""
 
@@ -142,6 +149,48 @@ class Target(SpecModel):
         None,
         pattern=r"^[a-z_][a-z0-9_-]*$",
         description="User the deploy logs in as over ssh (systemd).",
+    )
+    chart_version: str | None = Field(
+        None,
+        pattern=r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.+-]+)?$",
+        description="Exact chart version deployed (helm `--version`), e.g. `4.2.1`; "
+        "without it helm takes the newest chart.",
+    )
+    values: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Helm values for this environment, merged over the ones generated from "
+        "the spec (helm): a mapping's keys merge, anything else replaces.",
+    )
+    traffic_controller: TrafficController | None = Field(
+        None,
+        description="What splits a canary's traffic: `flagger` (helm: a Flagger Canary that "
+        "shifts the chart's traffic step by step and rolls back on failed analysis) or "
+        "`nginx_ingress` (kubernetes: canary-weight annotations on a second Ingress, exact "
+        "for requests through the ingress). Without one, a kubernetes canary splits by pod "
+        "counts chosen so each step's share is exact.",
+    )
+    secret_store: Name | None = Field(
+        None,
+        description="External Secrets Operator ClusterSecretStore that reads the secret "
+        "provider (kubernetes, helm): the workload's secrets come from an ExternalSecret. "
+        "Without one, deploy.sh creates the Secret from the values it fetched.",
+    )
+    config_dir: str | None = Field(
+        None,
+        pattern=r"^/[A-Za-z0-9._/-]*$",
+        description="Directory in the container that config file paths are relative to "
+        "(kubernetes, helm) [default: `/etc/<service>`].",
+    )
+    service_account: Name | None = Field(
+        None,
+        description="ServiceAccount the pods run as, with its API token mounted (kubernetes), "
+        "for a workload that calls the Kubernetes API; without it pods get no token.",
+    )
+    runner_namespace: Name | None = Field(
+        None,
+        description="Namespace of the in-cluster CI runners that run deploy.sh (kubernetes): "
+        "the NetworkPolicy admits their gates and health checks. Without it, a self-hosted "
+        "deploy runner is admitted from the environment's `vpc_cidr`.",
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic
-from generator.spec.model.project import Engine, Service, Strategy, Target
+from generator.spec.model.project import Engine, Service, Strategy, Target, TrafficController
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.protection import names
 
@@ -18,7 +18,7 @@ def strategies_supported(ctx: RuleContext) -> Iterator[Diagnostic]:
     for index, service in enumerate(ctx.plan.services):
         for env, target in service.targets.items():
             supported = STRATEGIES[target.engine]
-            if target.strategy in supported:
+            if target.strategy in supported or _controlled_canary(target):
                 continue
             path = ("services", index, "targets", env)
             listed = names([s.value for s in Strategy if s in supported])
@@ -29,7 +29,8 @@ def strategies_supported(ctx: RuleContext) -> Iterator[Diagnostic]:
                 ctx.positions.value((*path, "strategy")),
                 (*path, "strategy"),
                 hint=f"`{target.engine}` supports {listed}; `{target.strategy}` needs "
-                f"{_either(elsewhere)}",
+                f"{_either(elsewhere)}"
+                + (" or `traffic_controller: flagger`" if target.engine is Engine.HELM else ""),
                 notes=(("the engine is chosen here", ctx.positions.value((*path, "engine"))),),
             )
 
@@ -87,6 +88,52 @@ def _canary_problem(target: Target) -> tuple[str, str] | None:
     return None
 
 
+#: Engines each traffic controller works with: Flagger drives a chart's Deployment; the
+#: NGINX canary Ingress fronts the generated canary Deployment.
+_CONTROLLED: dict[TrafficController, Engine] = {
+    TrafficController.FLAGGER: Engine.HELM,
+    TrafficController.NGINX_INGRESS: Engine.KUBERNETES,
+}
+
+
+def _controlled_canary(target: Target) -> bool:
+    """A helm canary is carried out by Flagger when the target names it."""
+    return (
+        target.engine is Engine.HELM
+        and target.strategy is Strategy.CANARY
+        and target.traffic_controller is TrafficController.FLAGGER
+    )
+
+
+def traffic_controllers(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A traffic controller is named on a canary of the engine it works with."""
+    for index, service in enumerate(ctx.plan.services):
+        for env, target in service.targets.items():
+            controller = target.traffic_controller
+            if controller is None:
+                continue
+            path = ("services", index, "targets", env, "traffic_controller")
+            engine = _CONTROLLED[controller]
+            if target.strategy is not Strategy.CANARY or target.engine is not engine:
+                yield ctx.at(
+                    path,
+                    "traffic-controller",
+                    f"`traffic_controller: {controller}` splits the traffic of a `{engine}` "
+                    f"canary, not of a `{target.engine}` `{target.strategy}` rollout",
+                    f"use it with `engine: {engine}` and `strategy: canary`, or remove it",
+                )
+            network = ctx.plan.environments[env].infrastructure.network_configuration
+            routed = any(i.service == service.name for i in network.ingresses)
+            if controller is TrafficController.NGINX_INGRESS and not routed:
+                yield ctx.at(
+                    path,
+                    "traffic-controller",
+                    f"`nginx_ingress` weighs requests through an Ingress, and `{env}` routes "
+                    f"none to `{service.name}`",
+                    f"add an ingress for `{service.name}` to `{env}`'s network_configuration",
+                )
+
+
 #: What each engine reads from the target (or the service) to deploy anything at all.
 _NEEDS: dict[Engine, tuple[tuple[str, str], ...]] = {
     Engine.HELM: (("chart", "chart: oci://registry.example.com/charts/NAME"), ("image", "")),
@@ -135,4 +182,4 @@ def _incomplete(
     )
 
 
-ENGINE_RULES = (strategies_supported, canary_steps, targets_complete)
+ENGINE_RULES = (strategies_supported, canary_steps, targets_complete, traffic_controllers)

@@ -4,13 +4,16 @@ Engines and the strategies they carry out:
 
 - ``kubernetes``: ``kubectl apply -k`` of the generated overlay with the release's image tag,
   ``rollout status``, ``rollout undo``. ``rolling``/``recreate`` are the Deployment's own
-  strategies; ``canary`` scales a second Deployment (``<service>-canary``, same Service) to
-  each ``canary_steps`` share of the replicas, gating every step, then promotes;
+  strategies; ``canary`` runs a second Deployment (``<service>-canary``) for each
+  ``canary_steps`` share, gating every step, then promotes: beside the stable pods in
+  numbers that make the share exact (same Service), or behind an NGINX canary Ingress at
+  that weight (``traffic_controller: nginx_ingress``);
   ``blue_green`` brings the release up at full size as ``<service>-preview`` (no traffic),
   gates it, then switches the main Deployment with all new pods ready before any old one
   goes (maxSurge 100 %, maxUnavailable 0).
-- ``helm``: ``helm upgrade --install --atomic --wait`` with generated values, ``helm rollback``;
-  the chart's own Deployment strategy applies (``rolling``).
+- ``helm``: ``helm upgrade --install --atomic --wait`` of the pinned ``chart_version`` with
+  generated values, ``helm rollback``; the chart's own Deployment strategy applies
+  (``rolling``), or a Flagger Canary's steps (``canary`` with ``traffic_controller: flagger``).
 - ``ansible``: ``ansible-playbook`` with a generated inventory; ``rolling`` is ``serial: 1``,
   ``recreate`` every host at once.
 - ``compose``: ``docker compose up -d --wait`` with the release's image, which replaces the
@@ -87,7 +90,15 @@ def target_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "compose_project": f"{plan.project.name}-{env}",
         "inventory_group": service.name.replace("-", "_"),
         "tools": list(TOOLS[target.engine]),
+        "kubernetes": _kubernetes_settings(plan, service, env),
     }
+
+
+def _kubernetes_settings(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    # imported here: the rollout settings build on the scripts module, which imports this one
+    from generator.targets.deploy.rollout import script_settings
+
+    return script_settings(plan, service, env)
 
 
 def probe_hosts(plan: DeploymentPlan, service: Service, env: str) -> list[str]:

@@ -6,11 +6,11 @@ import copy
 from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
-from generator.spec.model.project import Engine, Strategy
+from generator.spec.model.project import Engine, Strategy, TrafficController
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import duration_seconds
+from generator.targets.deploy import workload
 from generator.targets.deploy.engines import namespace
-from generator.targets.deploy.scripts import plain_variables
 
 NAME = "app.kubernetes.io/name"
 TRACK = "deployplan.dev/track"
@@ -22,9 +22,12 @@ def namespace_of(plan: DeploymentPlan, service: Service, env: str) -> str:
     return namespace(plan, service.targets[env], env)
 
 
-def _labels(plan: DeploymentPlan, service: Service, track: str = "stable") -> dict[str, str]:
+def _labels(
+    plan: DeploymentPlan, service: Service, track: str = "stable", traffic: bool = True
+) -> dict[str, str]:
+    """A preview, and a canary behind its own Ingress, take no traffic from the Service."""
     labels = {NAME: service.name, "app.kubernetes.io/part-of": plan.project.name, TRACK: track}
-    return labels if track == "preview" else {**labels, TRAFFIC: "true"}
+    return {**labels, TRAFFIC: "true"} if traffic and track != "preview" else labels
 
 
 def _selector(service: Service, track: str = "stable") -> dict[str, Any]:
@@ -65,14 +68,35 @@ def _probes(plan: DeploymentPlan, service: Service) -> dict[str, Any]:
     }
 
 
+#: Requests and limits of a container that the environment allocates nothing: small, but
+#: bounded (Pod Security and checkov want limits everywhere).
+DEFAULT_RESOURCES = {
+    "requests": {"cpu": "100m", "memory": "128Mi"},
+    "limits": {"cpu": "500m", "memory": "256Mi"},
+}
+
+
 def deployment(plan: DeploymentPlan, service: Service) -> dict[str, Any]:
-    """The base Deployment: image without tag (deploy.sh sets it), ports and probes."""
-    container: dict[str, Any] = {"name": service.name, "image": service.image or service.name}
+    """The base Deployment: image without tag (deploy.sh sets it), ports, probes, and the
+    Pod Security "restricted" settings with a writable ``/tmp`` on a read-only root."""
+    container: dict[str, Any] = {
+        "name": service.name,
+        "image": workload.image(service),
+        "imagePullPolicy": "Always",
+    }
     if service.port:
         container["ports"] = [{"name": "http", "containerPort": service.port}]
     container.update(_probes(plan, service))
-    container["securityContext"] = {"allowPrivilegeEscalation": False}
+    container["resources"] = copy.deepcopy(DEFAULT_RESOURCES)
+    container["securityContext"] = workload.container_security()
+    container["volumeMounts"] = [dict(workload.TMP_MOUNT)]
     keep = plan.deployment_flow.rollback.keep_releases if plan.deployment_flow else 5
+    pod = {
+        "automountServiceAccountToken": False,
+        "securityContext": workload.pod_security(),
+        "containers": [container],
+        "volumes": [dict(workload.TMP_VOLUME)],
+    }
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -81,10 +105,7 @@ def deployment(plan: DeploymentPlan, service: Service) -> dict[str, Any]:
             # no replicas: the overlay sets them, or leaves them to the autoscaler
             "revisionHistoryLimit": keep,
             "selector": _selector(service),
-            "template": {
-                "metadata": {"labels": _labels(plan, service)},
-                "spec": {"containers": [container]},
-            },
+            "template": {"metadata": {"labels": _labels(plan, service)}, "spec": pod},
         },
     }
 
@@ -109,43 +130,74 @@ def _strategy(kind: Strategy) -> dict[str, Any]:
     return {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": surge, "maxUnavailable": 0}}
 
 
+def _resources(plan: DeploymentPlan, service: str, env: str) -> dict[str, Any] | None:
+    """Requests and limits from the allocation; a limit not given is the request."""
+    allocations = plan.environments[env].infrastructure.compute_resources.allocations
+    allocation = allocations.get(service)
+    if allocation is None:
+        return None
+    return {
+        "requests": {"cpu": allocation.cpu, "memory": allocation.memory},
+        "limits": {
+            "cpu": allocation.cpu_limit or allocation.cpu,
+            "memory": allocation.memory_limit or allocation.memory,
+        },
+    }
+
+
 def deployment_patch(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
-    """What ``env`` changes in the Deployment: replicas, strategy, resources, env, volumes."""
+    """What ``env`` changes in the Deployment: replicas, strategy, resources, variables,
+    config files, volumes and the service account."""
     allocation = plan.environments[env].infrastructure.compute_resources.allocations.get(
         service.name
     )
     container: dict[str, Any] = {"name": service.name}
     spec: dict[str, Any] = {}
-    if allocation is not None:
-        limits = {"cpu": allocation.cpu_limit, "memory": allocation.memory_limit}
-        container["resources"] = {
-            "requests": {"cpu": allocation.cpu, "memory": allocation.memory},
-            **({"limits": {k: v for k, v in limits.items() if v}} if any(limits.values()) else {}),
-        }
-        if allocation.autoscaling is None:
-            spec["replicas"] = allocation.replicas
-    variables = plain_variables(plan, service.name, env)
+    resources = _resources(plan, service.name, env)
+    if resources:
+        container["resources"] = resources
+    if allocation is not None and allocation.autoscaling is None:
+        spec["replicas"] = allocation.replicas
+    variables = workload.env_entries(plan, service, env)
     if variables:
-        container["env"] = [{"name": k, "value": v} for k, v in variables.items()]
-    volumes = _volumes(plan, service.name, env)
-    if volumes:
-        container["volumeMounts"] = [{"name": v.name, "mountPath": v.mount_path} for v in volumes]
+        container["env"] = variables
+    mounts, volumes = _pod_volumes(plan, service, env)
+    if mounts:
+        container["volumeMounts"] = mounts
     pod: dict[str, Any] = {"containers": [container]}
     if volumes:
-        pod["volumes"] = [
-            {"name": v.name, "persistentVolumeClaim": {"claimName": v.name}} for v in volumes
-        ]
+        pod["volumes"] = volumes
+    account = service.targets[env].service_account
+    if account:
+        pod |= {"serviceAccountName": account, "automountServiceAccountToken": True}
     spec |= {
         "strategy": _strategy(service.targets[env].strategy),
         "selector": _selector(service),
         "template": {"metadata": {"labels": _labels(plan, service)}, "spec": pod},
     }
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": service.name},
-        "spec": spec,
-    }
+    metadata: dict[str, Any] = {"name": service.name}
+    if account:
+        # the one Pod Security check a token-mounting pod fails, on purpose
+        reason = f"CKV_K8S_38={service.name} calls the Kubernetes API as {account}"
+        metadata["annotations"] = {"checkov.io/skip1": reason}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec}
+
+
+def _pod_volumes(
+    plan: DeploymentPlan, service: Service, env: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Mounts and volumes of ``env``: the config files, then the persistent volumes."""
+    mounts: list[dict[str, Any]] = []
+    volumes: list[dict[str, Any]] = []
+    config = workload.config_volume(plan, service, env)
+    if config:
+        path = workload.config_dir(service, env)
+        mounts.append({"name": config["name"], "mountPath": path, "readOnly": True})
+        volumes.append(config)
+    for volume in _volumes(plan, service.name, env):
+        mounts.append({"name": volume.name, "mountPath": volume.mount_path})
+        volumes.append({"name": volume.name, "persistentVolumeClaim": {"claimName": volume.name}})
+    return mounts, volumes
 
 
 def _volumes(plan: DeploymentPlan, service: str, env: str) -> list[Any]:
@@ -175,25 +227,68 @@ def strategic_merge(base: Any, patch: Any) -> Any:
     return copy.deepcopy(patch)
 
 
+def own_ingress(service: Service, env: str) -> bool:
+    """Whether the canary takes its share through a second Ingress (NGINX canary weights)."""
+    target = service.targets[env]
+    return (
+        target.strategy is Strategy.CANARY
+        and target.traffic_controller is TrafficController.NGINX_INGRESS
+    )
+
+
 def side_deployment(plan: DeploymentPlan, service: Service, env: str, track: str) -> dict[str, Any]:
     """``<service>-canary`` or ``<service>-preview``: the environment's Deployment at zero
     replicas under its own selector; deploy.sh scales it."""
     merged: dict[str, Any] = strategic_merge(
         deployment(plan, service), deployment_patch(plan, service, env)
     )
-    merged["metadata"] = {
-        "name": f"{service.name}-{track}",
-        "labels": _labels(plan, service, track),
-    }
+    labels = _labels(plan, service, track, traffic=not own_ingress(service, env))
+    merged["metadata"] = {"name": f"{service.name}-{track}", "labels": labels}
     merged["spec"]["replicas"] = 0
     merged["spec"]["selector"] = _selector(service, track)
-    merged["spec"]["template"]["metadata"]["labels"] = _labels(plan, service, track)
+    merged["spec"]["template"]["metadata"]["labels"] = labels
     return merged
+
+
+def canary_routing(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """The canary's own Service and an NGINX canary Ingress at weight 0 (deploy.sh sets
+    each step's weight), next to its Deployment."""
+    ingress = _ingress(plan, service, env)
+    if not own_ingress(service, env) or ingress is None:
+        return {}
+    name = f"{service.name}-canary"
+    routed = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "labels": _labels(plan, service, "canary", traffic=False)},
+        "spec": {
+            "selector": _selector(service, "canary")["matchLabels"],
+            "ports": [{"name": "http", "port": service.port, "targetPort": "http"}],
+        },
+    }
+    ingress["metadata"] = {
+        "name": name,
+        "annotations": {
+            "nginx.ingress.kubernetes.io/canary": "true",
+            "nginx.ingress.kubernetes.io/canary-weight": "0",
+        },
+    }
+    for rule in ingress["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            path["backend"]["service"]["name"] = name
+    ingress["spec"].pop("tls", None)  # the main Ingress terminates TLS for the host
+    return {"service.yaml": routed, "ingress.yaml": ingress}
 
 
 def environment_resources(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     """The overlay's own resources: Ingress, NetworkPolicy, PVCs, HPA (file name -> data)."""
     files: dict[str, Any] = {}
+    config = workload.config_map(plan, service, env)
+    if config:
+        files["configmap.yaml"] = config
+    external = workload.external_secret(plan, service, env)
+    if external:
+        files["externalsecret.yaml"] = external
     ingress = _ingress(plan, service, env)
     if ingress:
         files["ingress.yaml"] = ingress
@@ -244,35 +339,82 @@ def _ingress(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]
     }
 
 
-def _network_policy(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
-    """Deny all ingress to the pods except from the services that require this one (and
-    the ingress controller for public services)."""
+def _namespace_peer(name: str, pods: dict[str, str] | None = None) -> dict[str, Any]:
+    peer: dict[str, Any] = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}
+    }
+    if pods:
+        peer["podSelector"] = {"matchLabels": pods}
+    return peer
+
+
+def _rule(peers: list[dict[str, Any]], ports: list[int]) -> dict[str, Any]:
+    return {"from": peers, "ports": [{"protocol": "TCP", "port": p} for p in sorted(set(ports))]}
+
+
+def monitoring_namespace(plan: DeploymentPlan) -> str:
+    """The namespace Prometheus and the blackbox exporter run in: the one the exporter's
+    cluster address names (``blackbox.monitoring.svc:9115``), else ``monitoring``."""
+    host = plan.monitoring.metrics_collection.blackbox_exporter.split(":")[0]
+    parts = host.split(".")
+    return parts[1] if len(parts) > 2 and parts[2] == "svc" else "monitoring"
+
+
+def _callers(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
+    """The services that declare they require this one, by namespace and pod label."""
     network = plan.environments[env].infrastructure.network_configuration
-    sources: list[dict[str, Any]] = []
+    peers: list[dict[str, Any]] = []
     for dep in plan.deployment_flow.dependencies if plan.deployment_flow else []:
         if dep.external or dep.requires != service.name:
             continue
         client = plan.service(dep.service)
         target = client.targets.get(env)
         if target is not None and target.engine in (Engine.KUBERNETES, Engine.HELM):
-            sources.append(
-                {
-                    "namespaceSelector": {
-                        "matchLabels": {"kubernetes.io/metadata.name": namespace(plan, target, env)}
-                    },
-                    "podSelector": {"matchLabels": {NAME: client.name}},
-                }
-            )
+            peers.append(_namespace_peer(namespace(plan, target, env), {NAME: client.name}))
         elif target is not None and network.vpc_cidr:
-            sources.append({"ipBlock": {"cidr": network.vpc_cidr}})
+            peers.append({"ipBlock": {"cidr": network.vpc_cidr}})
+    return peers
+
+
+def _runner(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
+    """Where deploy.sh runs its gates and health checks from: the runners' namespace, or
+    a self-hosted runner in the environment's network."""
+    target = service.targets[env]
+    if target.runner_namespace:
+        return [_namespace_peer(target.runner_namespace)]
+    pipeline = plan.automation.ci_cd_pipeline if plan.automation else None
+    self_hosted = pipeline is not None and bool(
+        pipeline.deploy_runners.get(env) or pipeline.deploy_runner
+    )
+    cidr = plan.environments[env].infrastructure.network_configuration.vpc_cidr
+    return [{"ipBlock": {"cidr": cidr}}] if self_hosted and cidr else []
+
+
+def metrics_ports(plan: DeploymentPlan, service: Service) -> list[int]:
+    """Ports Prometheus scrapes and the blackbox exporter probes on the service's pods."""
+    ports = [
+        t.port for t in plan.monitoring.metrics_collection.targets if t.service == service.name
+    ]
+    ports += [
+        i.port for i in plan.health_check.health_indicators if i.service == service.name and i.port
+    ]
+    return ports + ([service.port] if service.port else [])
+
+
+def _network_policy(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """Deny all ingress to the pods except from their real callers: the services that
+    require this one, the ingress controller for public services, Prometheus and the
+    blackbox exporter for scrapes and probes, and the deploy job's gates."""
+    network = plan.environments[env].infrastructure.network_configuration
+    port = [service.port] if service.port else []
+    rules = []
+    callers = _callers(plan, service, env)
     if service.exposure == "public":
-        controller = f"ingress-{network.ingress_class or 'nginx'}"
-        sources.append(
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": controller}}}
-        )
-    rules = [{"from": sources}] if sources else []
-    if rules and service.port:
-        rules[0]["ports"] = [{"protocol": "TCP", "port": service.port}]
+        callers.append(_namespace_peer(f"ingress-{network.ingress_class or 'nginx'}"))
+    callers += _runner(plan, service, env)
+    if callers and port:
+        rules.append(_rule(callers, port))
+    rules.append(_rule([_namespace_peer(monitoring_namespace(plan))], metrics_ports(plan, service)))
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -280,7 +422,7 @@ def _network_policy(plan: DeploymentPlan, service: Service, env: str) -> dict[st
         "spec": {
             "podSelector": {"matchLabels": {NAME: service.name}},
             "policyTypes": ["Ingress"],
-            "ingress": rules,
+            "ingress": [r for r in rules if r["ports"]],
         },
     }
 

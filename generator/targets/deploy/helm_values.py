@@ -1,0 +1,157 @@
+"""The Helm values of a service in one environment: what the spec says, under the names the
+`helm create` chart (and most charts that follow it) reads, with the target's own
+``values:`` merged over them.
+
+spec -> value:
+
+- ``services[].image`` -> ``image.repository`` (deploy.sh sets ``image.tag`` and, for
+  ``--version TAG@sha256:DIGEST``, ``image.digest``)
+- ``allocations.<service>.replicas`` -> ``replicaCount``; ``autoscaling`` ->
+  ``autoscaling.{enabled,minReplicas,maxReplicas,targetCPUUtilizationPercentage}``
+- ``allocations.<service>`` cpu and memory -> ``resources.requests`` and
+  ``resources.limits`` (a limit not given is the request)
+- ``services[].port`` -> ``service.port``
+- plain and secret ``environment_variables`` -> ``env`` (values, and ``secretKeyRef``
+  entries naming the Secret deploy.sh creates, also given as ``existingSecret``)
+- config files -> ``configMap`` (its name) and ``volumes``/``volumeMounts`` at
+  ``config_dir``
+- Pod Security "restricted" -> ``podSecurityContext``, ``securityContext``,
+  ``serviceAccount.automount``
+- ``targets.<env>.values`` -> merged last: a mapping's keys merge, anything else replaces
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.project import Strategy, TrafficController
+from generator.targets.deploy import workload
+
+FLAGGER = TrafficController.FLAGGER
+
+
+def _resources(plan: DeploymentPlan, service: str, env: str) -> dict[str, Any] | None:
+    allocation = plan.environments[env].infrastructure.compute_resources.allocations.get(service)
+    if allocation is None:
+        return None
+    return {
+        "requests": {"cpu": allocation.cpu, "memory": allocation.memory},
+        "limits": {
+            "cpu": allocation.cpu_limit or allocation.cpu,
+            "memory": allocation.memory_limit or allocation.memory,
+        },
+    }
+
+
+def _scale(plan: DeploymentPlan, service: str, env: str) -> dict[str, Any]:
+    allocation = plan.environments[env].infrastructure.compute_resources.allocations.get(service)
+    if allocation is None:
+        return {"replicaCount": 1}
+    if allocation.autoscaling is None:
+        return {"replicaCount": allocation.replicas}
+    scaling = allocation.autoscaling
+    return {
+        "autoscaling": {
+            "enabled": True,
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "targetCPUUtilizationPercentage": int(scaling.target_cpu_percent),
+        }
+    }
+
+
+def _config(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    volume = workload.config_volume(plan, service, env)
+    if volume is None:
+        return {}
+    mount = {"name": volume["name"], "mountPath": workload.config_dir(service, env)}
+    return {
+        "configMap": volume["configMap"]["name"],
+        "volumes": [volume, workload.TMP_VOLUME],
+        "volumeMounts": [{**mount, "readOnly": True}, workload.TMP_MOUNT],
+    }
+
+
+def generated(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """The values the spec implies, before the target's own."""
+    values: dict[str, Any] = {"image": {"repository": service.image or service.name}}
+    values |= _scale(plan, service.name, env)
+    resources = _resources(plan, service.name, env)
+    if resources:
+        values["resources"] = resources
+    if service.port:
+        values["service"] = {"port": service.port}
+    values["env"] = workload.env_entries(plan, service, env)
+    if workload.deploy_time_secrets(plan, service, env):
+        values["existingSecret"] = workload.secret_name(service.name)
+    values["podSecurityContext"] = workload.pod_security()
+    values["securityContext"] = workload.container_security()
+    account = service.targets[env].service_account
+    values["serviceAccount"] = {"automount": account is not None} | (
+        {"create": False, "name": account} if account else {}
+    )
+    values["volumes"] = [workload.TMP_VOLUME]
+    values["volumeMounts"] = [workload.TMP_MOUNT]
+    return values | _config(plan, service, env)
+
+
+def merge(base: Any, override: Any) -> Any:
+    """``override`` over ``base``: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(override)
+
+
+def helm_values(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """The values file of ``service`` in ``env``."""
+    values: dict[str, Any] = merge(generated(plan, service, env), service.targets[env].values)
+    return values
+
+
+def flagger_canary(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any] | None:
+    """A Flagger Canary over the chart's Deployment: each step's weight, the error budget
+    of the validation criteria as its success-rate check, a rollback on failure."""
+    target = service.targets[env]
+    if target.strategy is not Strategy.CANARY or target.traffic_controller is not FLAGGER:
+        return None
+    release = target.release or service.name
+    criteria = plan.deployment_testing.validation_criteria
+    analysis: dict[str, Any] = {
+        "interval": "1m",
+        "threshold": 1,
+        "stepWeights": [p for p in target.canary_steps if p < 100],
+        "metrics": [
+            {
+                "name": "request-success-rate",
+                "interval": "1m",
+                "thresholdRange": {"min": 100 - criteria.max_error_rate},
+            }
+        ],
+    }
+    return {
+        "apiVersion": "flagger.app/v1beta1",
+        "kind": "Canary",
+        "metadata": {"name": release},
+        "spec": {
+            "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": release},
+            "progressDeadlineSeconds": 600,
+            "service": {"port": service.port or 80},
+            "analysis": analysis,
+        },
+    }
+
+
+def companions(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
+    """What helm.sh applies next to the chart (file name -> resource): the config files'
+    ConfigMap, the ExternalSecret and the Flagger Canary."""
+    files = {
+        "configmap.yaml": workload.config_map(plan, service, env),
+        "externalsecret.yaml": workload.external_secret(plan, service, env),
+        "canary.yaml": flagger_canary(plan, service, env),
+    }
+    return {name: resource for name, resource in files.items() if resource is not None}
