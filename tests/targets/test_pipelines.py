@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -453,3 +454,78 @@ def test_deploy_jobs_get_cluster_credentials_and_pass_the_validators(tmp_path: P
     assert _shellcheck(scripts, "bash", tmp_path) == []
     gitlab_scripts_ = [(str(p), s) for p in gitlab_files for _, s in gitlab_scripts(load(p))]
     assert _shellcheck(gitlab_scripts_, "sh", tmp_path) == []
+
+
+_RECORDER = """
+import json, os, sys
+name = os.path.basename(sys.argv[0])
+stdin = sys.stdin.read()
+with open(os.environ["RECORD"], "a") as log:
+    log.write(json.dumps({"program": name, "argv": sys.argv[1:], "stdin": stdin}) + "\\n")
+print(json.loads(os.environ["ANSWERS"]).get(name, ""), end="")
+"""
+
+
+def _record_calls(
+    script: str, env: dict[str, str], answers: dict[str, str], tmp_path: Path, shell: str
+) -> list[dict[str, Any]]:
+    """Run ``script`` with recording stand-ins for ``answers``' programs; their calls."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in answers:
+        (bin_dir / name).write_text(f"#!{sys.executable}\n{_RECORDER}", encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    log = tmp_path / "calls.jsonl"
+    environment = {
+        **os.environ,
+        **env,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "RECORD": str(log),
+        "ANSWERS": json.dumps(answers),
+    }
+    result = run(shell, "-e", "-c", script, env=environment, cwd=tmp_path, input="")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_github_oidc_tokens_reach_curl_and_vault_on_stdin_only(tmp_path: Path) -> None:
+    spec = ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml"
+    workflow = next(p for p in render_pipelines(spec, tmp_path) if p.name == "tile-api-deploy.yml")
+    step = _step(workflow, "staging", "Log in to Vault")
+    env = {
+        **step["env"],
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-secret",
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.example",
+        "GITHUB_ENV": str(tmp_path / "github.env"),
+    }
+    answers = {"curl": '{"value": "jwt-secret"}', "vault": "vault-secret"}
+    calls = _record_calls(step["run"], env, answers, tmp_path, "bash")
+    assert [call["program"] for call in calls] == ["curl", "vault"]
+    assert all("secret" not in " ".join(call["argv"]) for call in calls)
+    assert calls[0]["stdin"] == "Authorization: bearer request-secret\n"
+    assert calls[1]["stdin"] == "jwt-secret"
+    assert calls[1]["argv"][-1] == "jwt=-"
+    exported = (tmp_path / "github.env").read_text(encoding="utf-8")
+    assert "VAULT_TOKEN=vault-secret\n" in exported
+
+
+def test_gitlab_job_tokens_reach_curl_on_stdin_only(tmp_path: Path) -> None:
+    files = render_pipelines(ROOT / "specs" / "deployplan.yaml", tmp_path / "out")
+    gitlab = load(next(p for p in files if "orders-db" in str(p) and p.name == ".gitlab-ci.yml"))
+    script = "\n".join(gitlab["orders-db:release"]["script"])
+    env = {
+        "CI_JOB_TOKEN": "job-secret",
+        "CI_COMMIT_TAG": "v1.2.0",
+        "CI_API_V4_URL": "https://gitlab.example/api/v4",
+        "CI_PROJECT_ID": "7",
+        "SERVICE": "orders-db",
+    }
+    calls = _record_calls(script, env, {"curl": ""}, tmp_path, "sh")
+    uploads = [call for call in calls if call["program"] == "curl"]
+    assert len(uploads) == 2  # the release archive, then the release
+    assert all("secret" not in " ".join(call["argv"]) for call in uploads)
+    assert all(call["stdin"] == "JOB-TOKEN: job-secret\n" for call in uploads)
+    assert uploads[0]["argv"][-1] == (
+        "https://gitlab.example/api/v4/projects/7/packages/generic/orders-db/v1.2.0/"
+        "orders-db-v1.2.0.tar.gz"
+    )
