@@ -52,6 +52,11 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [
             service("kube", {"engine": "kubernetes", "namespace": "shop"}),
             service(
+                "scaled",
+                {"engine": "kubernetes", "namespace": "shop", "strategy": "canary"}
+                | {"canary_steps": [10, 100]},
+            ),
+            service(
                 "chart",
                 {"engine": "helm", "namespace": "pay", "chart": "oci://charts.example.com/pay"}
                 | {"chart_version": "4.2.1"},
@@ -70,6 +75,12 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
             },
         },
     )
+    document["environments"]["production"]["infrastructure"]["compute_resources"] |= {
+        "allocations": {
+            "scaled": {"cpu": "100m", "memory": "128Mi"}
+            | {"autoscaling": {"min_replicas": 2, "max_replicas": 3}}
+        }
+    }
     generate(document, folder, "deploy", "kubernetes", "configuration")
     bin_dir = folder / "bin"
     bin_dir.mkdir()
@@ -140,3 +151,25 @@ def test_helm_pins_the_chart_version_and_the_digest(root: Path) -> None:
         "--atomic", "--wait", "--timeout", "60s",
     ]  # fmt: skip
     assert yaml.safe_load(values.read_text())["existingSecret"] == "chart-secrets"
+
+
+def test_a_pod_split_canary_holds_the_autoscaler_at_each_step(root: Path) -> None:
+    calls, stderr = deploy(root, "scaled", "--version", "v1")
+    kubectl = ["kubectl", "--namespace", "shop"]
+    hold = '{"spec": {"minReplicas": 9, "maxReplicas": 9}}'
+    calls = [c for c in calls if c["argv"][-3:] != ["apply", "-f", "-"]]  # the Secret
+    run = str(Path(calls[2]["argv"][-1]).parent)
+    assert [c["argv"] for c in calls] == [
+        [*kubectl, "patch", "hpa/scaled", "--type", "merge", "-p", hold],
+        [*kubectl, "scale", "deployment/scaled", "--replicas=9"],
+        [*kubectl, "apply", "-k", f"{run}/canary"],
+        [*kubectl, "rollout", "status", "deployment/scaled-canary"],
+        [*kubectl, "apply", "-k", f"{run}/release"],
+        [*kubectl, "rollout", "status", "deployment/scaled"],
+        [*kubectl, "patch", "hpa/scaled", "--type", "merge", "-p",
+         '{"spec": {"minReplicas": 2, "maxReplicas": 3}}'],
+        [*kubectl, "scale", "deployment/scaled-canary", "--replicas=0"],
+    ]  # fmt: skip
+    assert "canary step: 10% of traffic: 1 pods run v1 beside 9 stable pods (10%)" in stderr
+    canary = yaml.safe_load(calls[2]["kustomization"])
+    assert canary["replicas"] == [{"name": "scaled-canary", "count": 1}]

@@ -69,6 +69,13 @@ def canary_steps(plan: DeploymentPlan, service: Service, env: str) -> list[dict[
     return steps
 
 
+def _autoscaling(plan: DeploymentPlan, service: str, env: str) -> dict[str, int]:
+    """The autoscaler's bounds, which a pod-split canary holds at each step's stable pods."""
+    allocation = plan.environments[env].infrastructure.compute_resources.allocations.get(service)
+    scaling = allocation.autoscaling if allocation else None
+    return {"min": scaling.min_replicas, "max": scaling.max_replicas} if scaling else {}
+
+
 def script_settings(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     """The kubernetes and helm settings of the deploy scripts."""
     target = service.targets[env]
@@ -82,6 +89,6 @@ def script_settings(plan: DeploymentPlan, service: Service, env: str) -> dict[st
         "chart_version": target.chart_version or "",
         "helm_values": helm_values.helm_values(plan, service, env) if helm else {},
         "companions": helm and bool(helm_values.companions(plan, service, env)),
-        "pinned": service.upstream is not None and service.upstream.digest is not None,
+        "autoscaling": _autoscaling(plan, service.name, env),
         "production": production,
     }
