@@ -529,3 +529,27 @@ def test_gitlab_job_tokens_reach_curl_on_stdin_only(tmp_path: Path) -> None:
         "https://gitlab.example/api/v4/projects/7/packages/generic/orders-db/v1.2.0/"
         "orders-db-v1.2.0.tar.gz"
     )
+
+
+def test_ghcr_is_logged_in_to_with_the_jobs_own_token(tmp_path: Path) -> None:
+    spec = copy_spec(
+        ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml",
+        tmp_path / "spec.yaml",
+        {
+            "registry: registry.example.com/maps": "registry: ghcr.io/maps",
+            "image: registry.example.com/maps/tile-api": "image: ghcr.io/maps/tile-api",
+        },
+    )
+    files = render_pipelines(spec, tmp_path / "out")
+    ci = load(next(p for p in files if p.name == "tile-api-ci.yml"))
+    image = ci["jobs"]["image"]
+    assert "environment" not in image
+    assert image["permissions"]["packages"] == "write"
+    push = next(step for step in image["steps"] if step.get("name") == "Push the image")
+    assert push["env"] == {
+        "REGISTRY_USERNAME": "${{ github.actor }}",
+        "REGISTRY_PASSWORD": "${{ github.token }}",
+    }
+    workflows = [p for p in files if p.parent.name == "workflows"]
+    result = run(BIN / "zizmor", "--offline", "--persona", "auditor", *workflows)
+    assert result.returncode == 0, result.stdout
