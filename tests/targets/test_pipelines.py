@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -553,3 +554,14 @@ def test_ghcr_is_logged_in_to_with_the_jobs_own_token(tmp_path: Path) -> None:
     workflows = [p for p in files if p.parent.name == "workflows"]
     result = run(BIN / "zizmor", "--offline", "--persona", "auditor", *workflows)
     assert result.returncode == 0, result.stdout
+
+
+def test_tool_images_are_pinned_by_digest(tmp_path: Path) -> None:
+    files = render_pipelines(ROOT / "specs" / "deployplan.yaml", tmp_path)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in files if p.suffix == ".yml")
+    tools = re.findall(
+        r"(?:aquasec/trivy|gitleaks/gitleaks|library/docker|library/debian):\S+", text
+    )
+    assert len(tools) > 20
+    assert [image for image in tools if "@sha256:" not in image] == []
+    assert "docker.sock" not in text

@@ -93,5 +93,7 @@ class Tools:
         tag = "v" + version.removeprefix("v") if v_tags else version.removeprefix("v")
         reference = f"{repository}:{tag}{suffix}"
         tool = self._by_name.get(name)
-        digest = tool.digest if tool is not None else DEFAULT_DIGESTS.get(reference)
+        # the built-in digest is that of the built-in tag: it applies when the spec pins
+        # the same version without a digest of its own
+        digest = (tool.digest if tool is not None else None) or DEFAULT_DIGESTS.get(reference)
         return ImagePin(f"{reference}@{digest}" if digest else reference, version)
