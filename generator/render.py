@@ -463,8 +463,19 @@ def _load(kind: OutputKind, dirs: Sequence[Path], name: str) -> jinja2.Template 
         return exc
 
 
+_BIDI = re.compile("[" + "".join(map(chr, BIDI_CONTROLS)) + "]")
+# JSON can hold a bidi control only inside a string, XML only as text or an attribute value:
+# escaping the whole file also covers documents serialized elsewhere and inserted raw.
+_WHOLE_FILE_ESCAPES = {
+    OutputKind.JSON: _JSON_ESCAPES,
+    OutputKind.XML: str.maketrans({c: f"&#x{c:04X};" for c in BIDI_CONTROLS}),
+}
+
+
 def _finish(text: str, kind: OutputKind, spec_label: str, header: bool) -> bytes:
     text = text.replace("\r\n", "\n")
+    if kind in _WHOLE_FILE_ESCAPES and _BIDI.search(text):
+        text = text.translate(_WHOLE_FILE_ESCAPES[kind])
     if header:
         text = with_marker(text, kind, spec_label)
     # a lone surrogate (only a "\ud800" escape in the spec makes one) has no UTF-8 form

@@ -36,6 +36,7 @@ from generator.render import (
     visible_bidi,
 )
 from tests.conftest import ROOT, run_cli
+from tests.site.hostile_spec import write_hostile_spec
 
 SPEC = "specs/deployplan.yaml"
 NOTE = MARKER.format(spec_label=SPEC)
@@ -649,6 +650,36 @@ def test_a_users_template_escaping_the_sandbox_fails_generate_and_writes_nothing
 @pytest.mark.parametrize("kind", list(OutputKind))
 def test_every_kind_renders_in_the_sandbox(kind: OutputKind, tmp_path: Path) -> None:
     assert isinstance(make_environment(kind, [tmp_path]), jinja2.sandbox.SandboxedEnvironment)
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "loads"),
+    [
+        ("t.json", json.dumps({"a": "x\u202ey"}, ensure_ascii=False), json.loads),
+        ("t.xml", '<r a="x\u202ey">x\u202ey</r>', lambda text: ET.fromstring(text).attrib),
+    ],
+)
+def test_a_document_inserted_raw_carries_no_raw_bidi_control(
+    path: str, document: str, loads: Callable[[str], object], tmp_path: Path
+) -> None:
+    text = without_bidi(render_source(tmp_path, path, "{{ doc | raw }}", doc=document))
+    assert loads(text) == {"a": "x\u202ey"}
+
+
+def test_no_generated_file_carries_a_raw_bidi_control(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    payload = "Upgrade {n} \u202eexe.txt\u202c \u2067rm -rf /\u2069 done"
+    (tmp_path / "specs").mkdir()
+    write_hostile_spec(tmp_path / "specs" / "deployplan.yaml", payload)
+    done = run_cli("generate")
+    assert done.exit_code == 0, done.output
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and "specs" not in p.parts]
+    raw = [str(p) for p in files if BIDI.search(p.read_text(encoding="utf-8"))]
+    assert len(files) > 400 and raw == []
+    page = (tmp_path / "site_docs" / "index.md").read_text(encoding="utf-8")
+    assert "Upgrade 0 &#92;u202eexe.txt&#92;u202c &#92;u2067rm -rf /&#92;u2069 done" in page
 
 
 def test_a_lone_surrogate_cannot_fail_rendering(tmp_path: Path) -> None:
