@@ -537,3 +537,33 @@ def test_every_built_resource_is_valid_kubernetes(
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert len(paths) > 100
+
+
+def test_an_upstream_image_by_tag_in_production_is_warned_about(
+    document: dict[str, Any], tmp_path: Path
+) -> None:
+    def upstream(spec: dict[str, Any]) -> None:
+        _service(spec, "orders-api")["upstream"] = {"version": "2.4.1"}
+
+    problems = _validate(document, tmp_path, upstream)
+    assert [(p["code"], p["severity"], p["message"]) for p in problems] == [
+        (
+            "image-tag",
+            "warning",
+            "`production` runs the upstream image of `orders-api` by its tag `2.4.1`, which "
+            "can be moved to other bytes",
+        )
+    ]
+    digest = "sha256:" + "cd" * 32
+
+    def pinned(spec: dict[str, Any]) -> None:
+        for name in ("orders-api", "payments"):
+            _service(spec, name)["upstream"] = {"version": "2.4.1", "digest": digest}
+
+    assert _validate(document, tmp_path, pinned) == []
+    out = _variant(document, tmp_path / "pinned", pinned)
+    values = out / "services" / "payments" / "deploy" / "production" / "values.yaml"
+    assert yaml.safe_load(values.read_text())["image"] == {
+        "repository": "registry.example.com/shop/payments",
+        "digest": digest,
+    }

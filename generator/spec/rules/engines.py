@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, Severity
+from generator.spec.model import EnvironmentType
 from generator.spec.model.project import Engine, Service, Strategy, Target, TrafficController
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.protection import names
@@ -134,6 +135,28 @@ def traffic_controllers(ctx: RuleContext) -> Iterator[Diagnostic]:
                 )
 
 
+def pinned_images(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """An upstream image that production runs on Kubernetes is pinned by digest: a tag can
+    be moved to other bytes. (A helm upstream's version is its chart's.)"""
+    for index, service in enumerate(ctx.plan.services):
+        if service.upstream is None or service.upstream.digest:
+            continue
+        for env, target in service.targets.items():
+            production = ctx.plan.environments[env].environment_type is EnvironmentType.PRODUCTION
+            if production and target.engine is Engine.KUBERNETES:
+                yield Diagnostic(
+                    "image-tag",
+                    f"`{env}` runs the upstream image of `{service.name}` by its tag "
+                    f"`{service.upstream.version}`, which can be moved to other bytes",
+                    ctx.positions.value(("services", index, "upstream", "version")),
+                    ("services", index, "upstream", "version"),
+                    severity=Severity.WARNING,
+                    hint="add `digest: sha256:<64 hex>` to the upstream, the digest the tag "
+                    "has now",
+                )
+                break
+
+
 #: What each engine reads from the target (or the service) to deploy anything at all.
 _NEEDS: dict[Engine, tuple[tuple[str, str], ...]] = {
     Engine.HELM: (("chart", "chart: oci://registry.example.com/charts/NAME"), ("image", "")),
@@ -182,4 +205,10 @@ def _incomplete(
     )
 
 
-ENGINE_RULES = (strategies_supported, canary_steps, targets_complete, traffic_controllers)
+ENGINE_RULES = (
+    strategies_supported,
+    canary_steps,
+    targets_complete,
+    traffic_controllers,
+    pinned_images,
+)

@@ -76,7 +76,10 @@ def _config(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
 
 def generated(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     """The values the spec implies, before the target's own."""
-    values: dict[str, Any] = {"image": {"repository": service.image or service.name}}
+    image: dict[str, Any] = {"repository": service.image or service.name}
+    if service.upstream and service.upstream.digest:
+        image["digest"] = service.upstream.digest
+    values: dict[str, Any] = {"image": image}
     values |= _scale(plan, service.name, env)
     resources = _resources(plan, service.name, env)
     if resources:

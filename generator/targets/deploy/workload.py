@@ -82,7 +82,7 @@ def external_secret(plan: DeploymentPlan, service: Service, env: str) -> dict[st
     if store is None or not data:
         return None
     return {
-        "apiVersion": "external-secrets.io/v1beta1",
+        "apiVersion": "external-secrets.io/v1",
         "kind": "ExternalSecret",
         "metadata": {"name": external_secret_name(service.name)},
         "spec": {
