@@ -153,12 +153,13 @@ def gitlab_root(
 
 
 def _include(service: str, source: str | None, *, alone: bool) -> str:
+    """One ``include:`` entry; ``rules: changes:`` only where the service has a folder."""
     entry = f"  - local: {APP_FOLDER}/{service}/{GITLAB_SERVICE_FILE}\n"
-    if alone:
-        return entry
+    if alone or source is None:
+        return entry  # without its source folder, any change may concern the service
     # a merge request or push runs the pipelines of the services it changes; tag, web
     # and scheduled pipelines have nothing to compare with, and run every service's
-    changes = [f"{APP_FOLDER}/{service}/**/*", *([f"{source}/**/*"] if source else [])]
+    changes = [f"{APP_FOLDER}/{service}/**/*", f"{source}/**/*"]
     return (
         entry
         + "    rules:\n      - changes:\n"
