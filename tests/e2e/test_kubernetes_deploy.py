@@ -63,7 +63,17 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ),
         ],
         env="production",
-        deployment_flow={"stages": [{"name": "roll", "action": "deploy", "timeout": "1m"}]},
+        deployment_flow={
+            "stages": [{"name": "roll", "action": "deploy", "timeout": "1m"}],
+            "validation_points": [
+                {
+                    "name": "healthy",
+                    "after_stage": "roll",
+                    "check": {"type": "command", "command": 'test ! -e "$E2E_DIR/unhealthy"'},
+                    "retries": 0,
+                }
+            ],
+        },
         configuration_management={
             "environment_variables": [
                 {"name": "LOG_LEVEL", "value": "info"},
@@ -90,9 +100,14 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def deploy(root: Path, name: str, *args: str) -> tuple[list[dict[str, Any]], str]:
+def deploy(
+    root: Path, name: str, *args: str, unhealthy: bool = False
+) -> tuple[list[dict[str, Any]], str]:
     case = root / name
     case.mkdir(exist_ok=True)
+    (case / "unhealthy").unlink(missing_ok=True)
+    if unhealthy:
+        (case / "unhealthy").touch()
     record = case / "calls.jsonl"
     record.unlink(missing_ok=True)
     token = 'tok"en $(rm -rf ~)\nline two'
@@ -100,7 +115,7 @@ def deploy(root: Path, name: str, *args: str) -> tuple[list[dict[str, Any]], str
     env["PATH"] = f"{root / 'bin'}:{env['PATH']}"
     script = root / "output" / "services" / name / "deploy" / "production" / "deploy.sh"
     result = run(script, "--yes", *args, env=env)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == (1 if unhealthy else 0), result.stderr
     calls = [json.loads(line) for line in record.read_text().splitlines()]
     return calls, result.stderr
 
@@ -173,3 +188,16 @@ def test_a_pod_split_canary_holds_the_autoscaler_at_each_step(root: Path) -> Non
     assert "canary step: 10% of traffic: 1 pods run v1 beside 9 stable pods (10%)" in stderr
     canary = yaml.safe_load(calls[2]["kustomization"])
     assert canary["replicas"] == [{"name": "scaled-canary", "count": 1}]
+
+
+def test_a_failed_canary_step_restores_the_autoscaler_and_the_stable_pods(root: Path) -> None:
+    calls, _ = deploy(root, "scaled", "--version", "v2", unhealthy=True)
+    kubectl = ["kubectl", "--namespace", "shop"]
+    argv = [c["argv"] for c in calls if c["argv"][-3:] != ["apply", "-f", "-"]]
+    # the gate after the 10 % step fails: the main Deployment was never changed
+    assert argv[3:] == [
+        [*kubectl, "rollout", "status", "deployment/scaled-canary"],
+        [*kubectl, "patch", "hpa/scaled", "--type", "merge", "-p",
+         '{"spec": {"minReplicas": 2, "maxReplicas": 3}}'],
+        [*kubectl, "scale", "deployment/scaled-canary", "--replicas=0"],
+    ]  # fmt: skip
