@@ -270,13 +270,16 @@ def test_backup_jobs_get_an_api_token_only_for_velero(
 def _policies(out: Path, env: str) -> list[dict[str, Any]]:
     return [
         r
-        for path in sorted(out.glob(f"services/*/kubernetes/overlays/{env}/kustomization.yaml"))
+        for path in sorted(out.glob(f"services/*/kubernetes/*/{env}/kustomization.yaml"))
         for r in build(path.parent)
         if r["kind"] == "NetworkPolicy"
     ]
 
 
 def _pod(name: str) -> dict[str, str]:
+    """The labels of a generated Deployment's pods, or of the payments chart's."""
+    if name == "payments":
+        return {"app.kubernetes.io/name": "payments-chart", "app.kubernetes.io/instance": name}
     return {"app.kubernetes.io/name": name, "deployplan.dev/track": "stable"}
 
 
@@ -292,14 +295,14 @@ def test_network_policies_admit_the_gates_probes_and_callers(
 ) -> None:
     env = "production"
     policies = _policies(shop, env)
-    assert {p["metadata"]["name"] for p in policies} == {"storefront", "orders-api"}
+    assert {p["metadata"]["name"] for p in policies} == {"storefront", "orders-api", "payments"}
     runner = Peer(ip="10.20.7.9")  # the self-hosted deploy runner in production's VPC
     gates = [
         _cluster_address(point["check"]["url"])
         for point in document["deployment_flow"]["validation_points"]
-        if point["check"]["type"] == "http" and ".shop.svc." in point["check"]["url"]
+        if point["check"]["type"] == "http" and ".svc.cluster.local" in point["check"]["url"]
     ]
-    assert gates
+    assert {service for service, _, _ in gates} == {"orders-api", "payments"}
     for service, namespace, port in gates:
         assert admitted(policies, _pod(service), namespace, runner, port)
     prometheus = Peer("monitoring", {"app.kubernetes.io/name": "prometheus"})
@@ -312,6 +315,10 @@ def test_network_policies_admit_the_gates_probes_and_callers(
     assert admitted(policies, _pod("storefront"), "shop", controller, 3000)
     storefront = Peer("shop", _pod("storefront"))
     assert admitted(policies, _pod("orders-api"), "shop", storefront, 8080)
+    orders = Peer("shop", _pod("orders-api"))
+    assert admitted(policies, _pod("payments"), "payments", orders, 8080)
+    assert not admitted(policies, _pod("payments"), "payments", storefront, 8080)
+    assert admitted(policies, _pod("payments"), "payments", prometheus, 8080)
     # and nothing else: another namespace's pods, other ports, addresses outside the VPC
     stranger = Peer("other", _pod("storefront"))
     assert not admitted(policies, _pod("orders-api"), "shop", stranger, 8080)

@@ -27,7 +27,7 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Strategy, TrafficController
-from generator.targets.deploy import workload
+from generator.targets.deploy import manifests, workload
 
 FLAGGER = TrafficController.FLAGGER
 
@@ -150,9 +150,13 @@ def flagger_canary(plan: DeploymentPlan, service: Service, env: str) -> dict[str
 
 
 def companions(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
-    """What helm.sh applies next to the chart (file name -> resource): the config files'
-    ConfigMap, the ExternalSecret and the Flagger Canary."""
+    """What helm.sh applies next to the chart (file name -> resource): the NetworkPolicy
+    (for the pods the chart labels with the release), the config files' ConfigMap, the
+    ExternalSecret and the Flagger Canary."""
+    network = plan.environments[env].infrastructure.network_configuration
+    policy = manifests.network_policy(plan, service, env) if network.default_deny else None
     files = {
+        "networkpolicy.yaml": policy,
         "configmap.yaml": workload.config_map(plan, service, env),
         "externalsecret.yaml": workload.external_secret(plan, service, env),
         "canary.yaml": flagger_canary(plan, service, env),

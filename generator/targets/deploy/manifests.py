@@ -293,7 +293,7 @@ def environment_resources(plan: DeploymentPlan, service: Service, env: str) -> d
     if ingress:
         files["ingress.yaml"] = ingress
     if plan.environments[env].infrastructure.network_configuration.default_deny:
-        files["networkpolicy.yaml"] = _network_policy(plan, service, env)
+        files["networkpolicy.yaml"] = network_policy(plan, service, env)
     for volume in _volumes(plan, service.name, env):
         files[f"pvc-{volume.name}.yaml"] = {
             "apiVersion": "v1",
@@ -370,7 +370,7 @@ def _callers(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str,
         client = plan.service(dep.service)
         target = client.targets.get(env)
         if target is not None and target.engine in (Engine.KUBERNETES, Engine.HELM):
-            peers.append(_namespace_peer(namespace(plan, target, env), {NAME: client.name}))
+            peers.append(_namespace_peer(namespace(plan, target, env), pod_labels(client, env)))
         elif target is not None and network.vpc_cidr:
             peers.append({"ipBlock": {"cidr": network.vpc_cidr}})
     return peers
@@ -401,7 +401,15 @@ def metrics_ports(plan: DeploymentPlan, service: Service) -> list[int]:
     return ports + ([service.port] if service.port else [])
 
 
-def _network_policy(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+def pod_labels(service: Service, env: str) -> dict[str, str]:
+    """Labels that pick out the service's pods: ours, or those Helm charts set by release."""
+    target = service.targets[env]
+    if target.engine is Engine.HELM:
+        return {"app.kubernetes.io/instance": target.release or service.name}
+    return {NAME: service.name}
+
+
+def network_policy(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     """Deny all ingress to the pods except from their real callers: the services that
     require this one, the ingress controller for public services, Prometheus and the
     blackbox exporter for scrapes and probes, and the deploy job's gates."""
@@ -420,7 +428,7 @@ def _network_policy(plan: DeploymentPlan, service: Service, env: str) -> dict[st
         "kind": "NetworkPolicy",
         "metadata": {"name": service.name},
         "spec": {
-            "podSelector": {"matchLabels": {NAME: service.name}},
+            "podSelector": {"matchLabels": pod_labels(service, env)},
             "policyTypes": ["Ingress"],
             "ingress": [r for r in rules if r["ports"]],
         },
