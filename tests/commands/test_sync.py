@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT, run_cli, tree_snapshot
 from tests.targets.pipelines_helpers import BIN, run
@@ -288,3 +289,54 @@ def test_a_service_without_a_source_folder_is_included_for_every_change(
         "          - worker/**/*\n"
     )
     assert "paths:" not in (app / ".github/workflows/tile-api-ci.yml").read_text()
+
+
+def test_the_synced_deploy_job_runs_the_synced_deploy_script_with_the_built_digest(
+    spec: Path, app: Path, tmp_path: Path
+) -> None:
+    assert _sync(spec, app)[0] == 0
+    workflow = yaml.safe_load((app / ".github/workflows/tile-api-deploy.yml").read_text())
+    step = next(s for s in workflow["jobs"]["staging"]["steps"] if s.get("name") == "Deploy")
+    digest = "sha256:" + "c" * 64
+    env = {
+        **os.environ,
+        "VERSION": "sha-abc",
+        "DIGEST": digest,
+        "OVERRIDE_FREEZE": "",
+        "DRY_RUN": "1",
+        "DEPLOYPLAN_STATE_DIR": str(tmp_path / "state"),
+        "DEPLOYPLAN_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=app, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"registry.example.com/maps/tile-api:sha-abc@{digest}" in result.stdout
+    assert f"deployed sha-abc@{digest}\n" in result.stderr
+
+
+def test_a_vm_deploy_job_hands_the_release_archive_to_the_synced_script(
+    spec: Path, app: Path, tmp_path: Path
+) -> None:
+    _monorepo_spec(spec)
+    assert _sync_service(spec, app, "tile-worker")[0] == 0
+    workflow = yaml.safe_load((app / ".github/workflows/tile-worker-deploy.yml").read_text())
+    step = next(s for s in workflow["jobs"]["staging"]["steps"] if s.get("name") == "Deploy")
+    temp = tmp_path / "runner"
+    temp.mkdir()
+    (temp / "release.tar.gz").write_bytes(b"")
+    env = {
+        **os.environ,
+        "VERSION": "sha-abc",
+        "RUNNER_TEMP": str(temp),
+        "OVERRIDE_FREEZE": "",
+        "DRY_RUN": "1",
+        "DEPLOYPLAN_STATE_DIR": str(tmp_path / "state"),
+        "DEPLOYPLAN_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=app, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{temp}/release.tar.gz" in result.stdout
+    assert "deployed sha-abc\n" in result.stderr
