@@ -90,6 +90,9 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("deployment_flow", "validation_points", "*", "services", "*"), "service"),
     (("deployment_flow", "validation_points", "*", "environments", "*"), "environment"),
     (("automation", "ci_cd_pipeline", "oidc", "*", "roles", "@"), "environment"),
+    (("automation", "ci_cd_pipeline", "deploy_runners", "@"), "environment"),
+    (("automation", "ci_cd_pipeline", "clusters", "@"), "environment"),
+    (("automation", "ci_cd_pipeline", "source_paths", "@"), "service"),
     (("version_management", "release_policy", "approvals", "*", "environment"), "environment"),
     (("version_management", "release_policy", "approvals", "*", "approvers", "*"), "role"),
     (
