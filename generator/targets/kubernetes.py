@@ -7,8 +7,8 @@ Deployment, and adds the environment's Ingress, NetworkPolicy, PersistentVolumeC
 HorizontalPodAutoscaler. Canary and blue/green targets also get the second Deployment
 that deploy.sh scales (``canary/`` or ``preview/``), with its own Service and NGINX canary
 Ingress when the canary's traffic goes through the ingress. Helm targets get
-``helm/<env>/``: what helm.sh applies beside the chart (config files, ExternalSecret,
-Flagger Canary).
+``helm/<env>/``: what helm.sh applies beside the chart (NetworkPolicy, config files,
+ExternalSecret, Flagger Canary).
 """
 
 from __future__ import annotations

@@ -117,15 +117,19 @@ def test_kubernetes_canary_scales_the_canary_step_by_step(root: Path) -> None:
 
 def test_helm_upgrades_atomically_and_rolls_back_after_a_failed_gate(root: Path) -> None:
     helm = ["helm", "--namespace", "pay", "--kube-context", "prod"]
+    # the NetworkPolicy beside the chart, then the chart
+    beside = ["kubectl", "--context", "prod", "--namespace", "pay", "apply", "-k"]
+    beside.append(f"{here(root, 'chart')}/../../kubernetes/helm/production")
     upgrade = [
         *helm,
         *("upgrade", "--install", "chart", "oci://charts.example.com/pay"),
         *("--values", f"{here(root, 'chart')}/values.yaml"),
         *("--set-string", "image.tag=v1", "--atomic", "--wait", "--timeout", "60s"),
     ]
-    assert deploy(root, "chart", "deploy.sh", "--yes", "--version", "v1") == [upgrade]
+    assert deploy(root, "chart", "deploy.sh", "--yes", "--version", "v1") == [beside, upgrade]
     calls = deploy(root, "chart", "deploy.sh", "--yes", "--version", "v2", unhealthy=True)
     assert calls == [
+        beside,
         [a.replace("image.tag=v1", "image.tag=v2") for a in upgrade],
         [*helm, "rollback", "chart", "--wait"],
     ]

@@ -27,7 +27,7 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Strategy, TrafficController
-from generator.targets.deploy import manifests, workload
+from generator.targets.deploy import network, workload
 
 FLAGGER = TrafficController.FLAGGER
 
@@ -153,8 +153,8 @@ def companions(plan: DeploymentPlan, service: Service, env: str) -> dict[str, di
     """What helm.sh applies next to the chart (file name -> resource): the NetworkPolicy
     (for the pods the chart labels with the release), the config files' ConfigMap, the
     ExternalSecret and the Flagger Canary."""
-    network = plan.environments[env].infrastructure.network_configuration
-    policy = manifests.network_policy(plan, service, env) if network.default_deny else None
+    deny = plan.environments[env].infrastructure.network_configuration.default_deny
+    policy = network.network_policy(plan, service, env) if deny else None
     files = {
         "networkpolicy.yaml": policy,
         "configmap.yaml": workload.config_map(plan, service, env),

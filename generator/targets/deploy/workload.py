@@ -15,6 +15,8 @@ from generator.targets.config_formats import LINE_WRITERS
 from generator.targets.configuration import secret_variables
 from generator.targets.deploy.scripts import plain_variables
 
+#: The label every pod of a service carries, whatever its track.
+NAME = "app.kubernetes.io/name"
 #: The user every container runs as: a high UID no host account has (Pod Security, checkov).
 RUN_AS = 65532
 #: Providers the External Secrets Operator reads; `ci` and `sops` only exist at deploy time.
