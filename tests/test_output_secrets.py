@@ -2,7 +2,8 @@
 
 A few line shapes are excluded, each because it provably holds no secret:
 content hashes (manifests and the compliance report's identity), Kubernetes Ingress
-`secretName` fields (the *name* of a TLS Secret object), and compliance evidence quoting
+`secretName` fields (the *name* of a TLS Secret object), Helm values' `existingSecret`
+(the *name* of the Secret deploy.sh creates), and compliance evidence quoting
 a spec's secret *references*.
 """
 
@@ -20,6 +21,7 @@ NOT_SECRETS = "|".join(
         r'^\s*"(plan_)?sha256": "[0-9a-f]{64}"',
         r'^\s*"value": "[0-9a-f]{64}"',
         r'^\s*secretName: "?[a-z0-9-]+"?\s*$',
+        r'^\s*existingSecret: "?[a-z0-9-]+"?\s*$',
         r"reads secret `[a-z0-9-]+`",
     ]
 )
