@@ -19,6 +19,10 @@ from tests.conftest import ROOT, run_cli
 from tests.targets.kubernetes_helpers import Peer, admitted, build
 
 SHOP = ROOT / "specs" / "deployplan.yaml"
+OTHER_SPECS = [
+    ROOT / "specs" / "examples" / "ja.yaml",
+    ROOT / "tests" / "golden" / "hostile" / "spec.yaml",
+]
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 #: checkov checks the generated workloads fail on purpose, and why.
 SKIPPED_CHECKS = {
@@ -239,6 +243,9 @@ def test_checkov_finds_nothing_beyond_the_listed_skips(
     velero = _variant(document, tmp_path / "velero", _velero)
     built = tmp_path / "built"
     paths = _built(shop, built / "shop") + _built(velero, built / "velero")
+    for spec in OTHER_SPECS:
+        out = _generate(spec, tmp_path / spec.parent.name, "kubernetes", "backups")
+        paths += _built(out, built / spec.parent.name)
     kinds = {yaml.safe_load(p.read_text())["kind"] for p in paths}
     assert {"Deployment", "CronJob", "ServiceAccount", "ClusterRole"} <= kinds
     report = _checkov(built)
