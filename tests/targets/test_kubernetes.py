@@ -581,3 +581,23 @@ def test_an_upstream_image_by_tag_in_production_is_warned_about(
         "repository": "registry.example.com/shop/payments",
         "digest": digest,
     }
+
+
+def test_a_helm_secret_store_fills_the_values_secret_through_an_external_secret(
+    document: dict[str, Any], tmp_path: Path
+) -> None:
+    def store(spec: dict[str, Any]) -> None:
+        _service(spec, "payments")["targets"]["production"]["secret_store"] = "vault-shop"
+
+    out = _variant(document, tmp_path, store)
+    folder = out / "services" / "payments" / "kubernetes" / "helm" / "production"
+    external = next(r for r in build(folder) if r["kind"] == "ExternalSecret")
+    assert [d["secretKey"] for d in external["spec"]["data"]] == [
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    ]
+    deploy = out / "services" / "payments" / "deploy" / "production"
+    values = yaml.safe_load((deploy / "values.yaml").read_text())
+    names = {e["valueFrom"]["secretKeyRef"]["name"] for e in values["env"] if "valueFrom" in e}
+    assert names == {"payments-external-secrets"}
+    assert "existingSecret" not in values
