@@ -57,6 +57,11 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 | {"canary_steps": [10, 100]},
             ),
             service(
+                "weighed",
+                {"engine": "kubernetes", "namespace": "shop", "strategy": "canary"}
+                | {"canary_steps": [20, 100], "traffic_controller": "nginx_ingress"},
+            ),
+            service(
                 "chart",
                 {"engine": "helm", "namespace": "pay", "chart": "oci://charts.example.com/pay"}
                 | {"chart_version": "4.2.1"},
@@ -85,11 +90,16 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
             },
         },
     )
-    document["environments"]["production"]["infrastructure"]["compute_resources"] |= {
+    infrastructure = document["environments"]["production"]["infrastructure"]
+    infrastructure["compute_resources"] |= {
         "allocations": {
             "scaled": {"cpu": "100m", "memory": "128Mi"}
-            | {"autoscaling": {"min_replicas": 2, "max_replicas": 3}}
+            | {"autoscaling": {"min_replicas": 2, "max_replicas": 3}},
+            "weighed": {"cpu": "100m", "memory": "128Mi", "replicas": 4},
         }
+    }
+    infrastructure["network_configuration"] = {
+        "ingresses": [{"host": "weighed.example.com", "service": "weighed"}]
     }
     generate(document, folder, "deploy", "kubernetes", "configuration")
     bin_dir = folder / "bin"
@@ -201,3 +211,25 @@ def test_a_failed_canary_step_restores_the_autoscaler_and_the_stable_pods(root: 
          '{"spec": {"minReplicas": 2, "maxReplicas": 3}}'],
         [*kubectl, "scale", "deployment/scaled-canary", "--replicas=0"],
     ]  # fmt: skip
+
+
+def test_an_nginx_canary_sets_each_step_weight_on_its_ingress(root: Path) -> None:
+    calls, stderr = deploy(root, "weighed", "--version", "v1")
+    kubectl = ["kubectl", "--namespace", "shop"]
+    weight = "nginx.ingress.kubernetes.io/canary-weight"
+    argv = [c["argv"] for c in calls if c["argv"][-3:] != ["apply", "-f", "-"]]
+    run = str(Path(argv[0][-1]).parent)
+    assert argv == [
+        [*kubectl, "apply", "-k", f"{run}/canary"],
+        [*kubectl, "rollout", "status", "deployment/weighed-canary"],
+        [*kubectl, "annotate", "ingress", "weighed-canary", "--overwrite", f"{weight}=20"],
+        [*kubectl, "apply", "-k", f"{run}/release"],
+        [*kubectl, "rollout", "status", "deployment/weighed"],
+        [*kubectl, "annotate", "ingress", "weighed-canary", "--overwrite", f"{weight}=0"],
+        [*kubectl, "scale", "deployment/weighed-canary", "--replicas=0"],
+    ]
+    assert "canary step: 20% of the ingress requests go to v1" in stderr
+    canary = next(c for c in calls if c["argv"][-1] == f"{run}/canary")
+    assert yaml.safe_load(canary["kustomization"])["replicas"] == [
+        {"name": "weighed-canary", "count": 1}
+    ]

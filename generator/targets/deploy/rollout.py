@@ -10,11 +10,12 @@ beside 9 stable ones; 50 %: 2 beside 2).
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
 from generator.spec.model import DeploymentPlan, EnvironmentType, Service
-from generator.spec.model.project import Engine, Strategy
+from generator.spec.model.project import Engine, Strategy, TrafficController
 from generator.targets.deploy import helm_values, workload
 
 #: A step runs at most this many times the replicas (or 10 pods) to make its share exact;
@@ -53,10 +54,15 @@ def canary_steps(plan: DeploymentPlan, service: Service, env: str) -> list[dict[
     if target.strategy is not Strategy.CANARY:
         return []
     replicas = stable_replicas(plan, service.name, env)
+    weighted = target.traffic_controller is TrafficController.NGINX_INGRESS
     steps = []
     for percent in (p for p in target.canary_steps if p < 100):
-        canary, stable = pod_split(percent, replicas)
-        actual = Fraction(100 * canary, canary + stable)
+        if weighted:  # the ingress weighs requests: enough release pods for the share
+            canary, stable = max(1, math.ceil(replicas * percent / 100)), replicas
+            actual = Fraction(percent)
+        else:
+            canary, stable = pod_split(percent, replicas)
+            actual = Fraction(100 * canary, canary + stable)
         steps.append(
             {
                 "percent": percent,
