@@ -114,7 +114,7 @@ class Target(SpecModel):
         Strategy.ROLLING,
         description="Rollout strategy, one the engine carries out: `kubernetes` all of them; "
         "`ansible`, `compose` and `local` `rolling` or `recreate`; `helm`, `systemd` and "
-        "`managed` `rolling`.",
+        "`managed` `rolling`, and `helm` `canary` with `traffic_controller: flagger`.",
     )
     namespace: Name | None = Field(None, description="Kubernetes namespace (kubernetes, helm).")
     chart: str | None = Field(None, description="Helm chart reference (helm).")
