@@ -2,9 +2,11 @@
 
 The cache lives outside the project (in the user's cache directory), so committed output
 stays byte-identical. It records a fingerprint of every input — the spec, the templates,
-the generator's own code and the options — and the size, mtime and inode of every file
-the run wrote. When all of that still matches, nothing can have changed, and the run
-returns before importing the validator or Jinja2.
+the generator's own code and the options — and the size, mtime, ctime and inode of every
+file the run wrote (the ctime catches an edit whose mtime was put back), plus the sha256
+of the manifests it committed (another run may have written the tree since, and the
+files' stats then describe that run's output). When all of that still matches, nothing
+can have changed, and the run returns before importing the validator or Jinja2.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -55,7 +57,14 @@ def _stat(path: Path) -> list[int] | None:
         info = path.stat()
     except OSError:
         return None
-    return [info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode]
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def is_current(record: Path, stamp: str) -> bool:
@@ -66,19 +75,28 @@ def is_current(record: Path, stamp: str) -> bool:
         return False
     if not isinstance(saved, dict) or saved.get("fingerprint") != stamp:
         return False
-    files = saved.get("files")
-    if not isinstance(files, dict) or not files:
+    files, manifests = saved.get("files"), saved.get("manifests", {})
+    if not isinstance(files, dict) or not files or not isinstance(manifests, dict):
+        return False
+    if any(_sha256(Path(path)) != sha for path, sha in manifests.items()):
         return False
     return all(_stat(Path(path)) == state for path, state in files.items())
 
 
-def remember(record: Path, stamp: str, files: Iterable[Path]) -> None:
-    """Record a successful run; failures to write the cache are not errors."""
+def remember(
+    record: Path, stamp: str, files: Iterable[Path], manifests: Mapping[Path, str] | None = None
+) -> None:
+    """Record a successful run; failures to write the cache are not errors.
+
+    ``manifests`` maps each manifest to the sha256 of what this run committed there.
+    """
     states = {str(path): _stat(path) for path in files}
+    committed = {str(path): sha for path, sha in (manifests or {}).items()}
+    data = {"fingerprint": stamp, "files": states, "manifests": committed}
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
-        temp = record.with_suffix(".tmp")
-        temp.write_text(json.dumps({"fingerprint": stamp, "files": states}), encoding="utf-8")
+        temp = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        temp.write_text(json.dumps(data), encoding="utf-8")
         temp.replace(record)
     except OSError:
         pass

@@ -78,7 +78,8 @@ def run(options: GenerateOptions) -> int:
     written = output.apply(changes, force=options.force)
     click.echo(f"{label}: {written.summary()}", err=True)
     owned = [roots[f.root] / f.path for f in files]
-    runcache.remember(record, stamp, [*owned, *(r / output.MANIFEST_NAME for r in roots.values())])
+    manifests = [r / output.MANIFEST_NAME for r in roots.values()]
+    runcache.remember(record, stamp, [*owned, *manifests], written.manifests)
     return 0
 
 
