@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from generator.spec.model.types import (
     Cpu,
+    Duration,
     EnvironmentRef,
     Identifier,
     Name,
@@ -83,6 +85,47 @@ class Ingress(SpecModel):
     tls: bool = Field(True, description="Serve over TLS.")
 
 
+_PATH = r"^/[A-Za-z0-9._/-]+$"
+_HOST = r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$"
+#: Mozilla's "intermediate" cipher list for TLS 1.2 (TLS 1.3 suites are fixed by OpenSSL).
+INTERMEDIATE_CIPHERS = (
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+)
+
+
+class ReverseProxy(SpecModel):
+    """nginx in front of services on VMs (ansible, systemd): one site per ingress host."""
+
+    hosts: list[Annotated[str, Field(pattern=_HOST)]] = Field(
+        default_factory=list,
+        description="Machines nginx runs on [default: the hosts of the service it routes to].",
+    )
+    certificate_dir: str = Field(
+        "/etc/ssl/deployplan",
+        pattern=_PATH,
+        description="Where each host name's certificate chain `<host>.crt` and key "
+        "`<host>.key` are installed on the proxy machines.",
+    )
+    sites_dir: str = Field(
+        "/etc/nginx/conf.d",
+        pattern=_PATH,
+        description="Folder nginx includes site files from.",
+    )
+    tls_ciphers: str = Field(
+        INTERMEDIATE_CIPHERS,
+        pattern=r"^[A-Za-z0-9:_+!-]+$",
+        description="OpenSSL cipher list for TLS 1.2; the TLS floor comes from `security`.",
+    )
+    hsts_max_age: Duration = Field(
+        "365d", description="`Strict-Transport-Security` max-age of TLS sites; `0s` sends none."
+    )
+    client_max_body_size: Size = Field("10Mi", description="Largest request body accepted.")
+    connect_timeout: Duration = Field("5s", description="Longest wait to connect upstream.")
+    read_timeout: Duration = Field("60s", description="Longest wait for an upstream answer.")
+
+
 class NetworkConfig(SpecModel):
     """Seed ``NetworkConfig``: addressing, ingress, DNS and allowed traffic."""
 
@@ -99,6 +142,10 @@ class NetworkConfig(SpecModel):
     )
     default_deny: bool = Field(
         True, description="Deny traffic between services unless a dependency allows it."
+    )
+    reverse_proxy: ReverseProxy = Field(
+        default_factory=ReverseProxy,
+        description="nginx sites for the ingresses of services on VMs (ansible, systemd).",
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from generator.spec.model.types import (
+    Duration,
     EnvironmentRef,
     Identifier,
     Name,
@@ -106,6 +107,25 @@ class TrafficController(StrEnum):
     NGINX_INGRESS = "nginx_ingress"
 
 
+class TargetHooks(SpecModel):
+    """The team's own Ansible tasks, included by the generated rollout on each host."""
+
+    before_switch: list[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*\.ya?ml$")]
+    ] = Field(
+        default_factory=list,
+        description="Tasks files (paths relative to the directory the deploy runs in) "
+        "included after the release is installed, before `current` is switched.",
+    )
+    after_switch: list[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*\.ya?ml$")]
+    ] = Field(
+        default_factory=list,
+        description="Tasks files included after the unit runs the new release and the "
+        "host's health checks passed.",
+    )
+
+
 class Target(SpecModel):
     """Where and how one service is deployed in one environment."""
 
@@ -149,6 +169,32 @@ class Target(SpecModel):
         None,
         pattern=r"^[a-z_][a-z0-9_-]*$",
         description="User the deploy logs in as over ssh (systemd).",
+    )
+    serial: (
+        Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=r"^([1-9][0-9]?|100)%$")] | None
+    ) = Field(
+        None,
+        description="Hosts switched per batch of a rolling rollout (ansible): a count, or a "
+        "percentage of the hosts such as `25%`; each batch passes its health checks before "
+        "the next starts. Default: 1 in production, else all hosts at once.",
+    )
+    port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port the service listens on in this environment; overrides the "
+        "service's `port` for its probes, units and proxy upstreams.",
+    )
+    address: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$",
+        description="Address the service is reached at in this environment (local, "
+        "compose); on VM engines each host is probed on its own name.",
+    )
+    hooks: TargetHooks | None = Field(
+        None,
+        description="The team's own Ansible tasks files, run on each host around the "
+        "switch (ansible).",
     )
     chart_version: str | None = Field(
         None,
@@ -248,4 +294,21 @@ class Service(SpecModel):
         None,
         description="Run someone else's image or chart at a pinned version (e.g. Redis): "
         "no build, push or release workflow; a version change is deployed as an upgrade.",
+    )
+    install_command: Text | None = Field(
+        None,
+        description="Installs an unpacked release on each host, run in its release "
+        "directory before the switch (ansible, systemd, local), e.g. "
+        "`python3 -m venv .venv && .venv/bin/pip install --no-index *.whl`.",
+    )
+    install_timeout: Duration = Field("10m", description="Longest the install command may take.")
+    reload_command: Text | None = Field(
+        None,
+        description="Makes a running release reread its configuration (systemd `ExecReload`), "
+        "e.g. `kill -HUP $MAINPID`.",
+    )
+    user: str | None = Field(
+        None,
+        pattern=r"^[a-z_][a-z0-9_-]*$",
+        description="System user the service runs as on VMs [default: the service name].",
     )

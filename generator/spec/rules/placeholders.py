@@ -20,7 +20,13 @@ PLACEHOLDER = re.compile(r"(?<![$\\{])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 #: Placeholders replaced in a field, by the field's key: name -> what it stands for.
 #: Keys not listed replace none.
-KNOWN: Mapping[str, Mapping[str, str]] = {}
+KNOWN: Mapping[str, Mapping[str, str]] = {
+    # deployment_flow.validation_points[].check.url (generator/targets/deploy/flow.py, vm.py)
+    "url": {
+        "host": "each host the service is probed at in the environment",
+        "port": "the service's port in the environment",
+    },
+}
 
 
 def is_url_or_command(key: str, value: str) -> bool:

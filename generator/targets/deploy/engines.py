@@ -14,8 +14,10 @@ Engines and the strategies they carry out:
 - ``helm``: ``helm upgrade --install --atomic --wait`` of the pinned ``chart_version`` with
   generated values, ``helm rollback``; the chart's own Deployment strategy applies
   (``rolling``), or a Flagger Canary's steps (``canary`` with ``traffic_controller: flagger``).
-- ``ansible``: ``ansible-playbook`` with a generated inventory; ``rolling`` is ``serial: 1``,
-  ``recreate`` every host at once.
+- ``ansible``: ``ansible-playbook`` with a generated inventory and playbook: batches of
+  ``serial`` hosts (1 in production by default; ``recreate`` every host at once), each
+  host unpacked, installed, configured, switched, restarted and health-checked before
+  the next batch; see :mod:`generator.targets.deploy.vm`.
 - ``compose``: ``docker compose up -d --wait`` with the release's image, which replaces the
   service's containers (``rolling`` and ``recreate`` do the same).
 - ``systemd``: release directories over ssh, an atomic ``current`` symlink switch and
@@ -32,6 +34,7 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine, Strategy, Target
+from generator.spec.model.types import duration_seconds
 
 #: Strategies each engine can carry out; the rules reject other combinations.
 STRATEGIES: dict[Engine, frozenset[Strategy]] = {
@@ -82,9 +85,12 @@ def target_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "ssh_user": target.ssh_user or "",
         "unit": target.unit or f"{service.name}.service",
         "release_dir": target.release_dir or f"/opt/{service.name}",
+        "port": target.port or service.port or 0,
         "canary_steps": [p for p in target.canary_steps if p < 100],
         "managed_service": target.managed_service or "",
         "image": service.image or "",
+        "install_command": service.install_command or "",
+        "install_timeout": str(int(duration_seconds(service.install_timeout))),
         "start_command": service.start_command or "",
         "replicas": replicas(plan, service.name, env),
         "compose_project": f"{plan.project.name}-{env}",
@@ -110,4 +116,4 @@ def probe_hosts(plan: DeploymentPlan, service: Service, env: str) -> list[str]:
         return list(target.hosts)
     if target.engine is Engine.MANAGED:
         return []
-    return ["127.0.0.1"]
+    return [target.address or "127.0.0.1"]

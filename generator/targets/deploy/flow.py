@@ -9,7 +9,13 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan, EnvironmentType, Service
 from generator.spec.model.process import DeploymentStage, StageAction, ValidationPoint
+from generator.spec.model.project import Engine
 from generator.spec.model.types import duration_seconds
+from generator.targets.deploy.engines import probe_hosts
+
+#: Engines that run a `migrate` stage themselves, on one host in the new release before
+#: the switch, instead of on the machine that runs deploy.sh.
+MIGRATING_ENGINES = frozenset({Engine.ANSIBLE, Engine.SYSTEMD, Engine.LOCAL})
 
 
 def topological(names: list[str], edges: Mapping[str, Iterable[str]]) -> list[str]:
@@ -49,13 +55,46 @@ def stages_for(plan: DeploymentPlan, service: Service, env: str) -> list[dict[st
     by_name = {s.name: s for s in chosen}
     order = topological(list(by_name), {s.name: s.depends_on for s in chosen})
     gates = [g for g in flow.validation_points if _applies(g, service.name, env)]
+    in_rollout = service.targets[env].engine in MIGRATING_ENGINES
+    hosts = probe_hosts(plan, service, env)
+    port = service.targets[env].port or service.port or 0
     return [
         {
-            **_stage(by_name[name], service),
-            "gates": [gate(g) for g in gates if g.after_stage == name],
+            **_stage(by_name[name], service, in_rollout),
+            "gates": [
+                each
+                for g in gates
+                if g.after_stage == name
+                for each in host_gates(gate(g), service.targets[env].engine, hosts, port)
+            ],
         }
         for name in order
     ]
+
+
+def host_gates(
+    point: dict[str, Any], engine: Engine, hosts: list[str], port: int
+) -> list[dict[str, Any]]:
+    """A gate whose URL names ``{host}`` checks each host the service is probed at
+    (``{port}``: the environment's port). On VM engines the rollout checks each host
+    right after its switch, so deploy.sh leaves those gates to it."""
+    url = point["check"]["url"]
+    if "{host}" not in url and "{port}" not in url:
+        return [point]
+    if "{host}" in url and engine in (Engine.ANSIBLE, Engine.SYSTEMD):
+        return []
+    urls = [url.replace("{host}", host).replace("{port}", str(port)) for host in hosts]
+    return [{**point, "check": {**point["check"], "url": u}} for u in dict.fromkeys(urls)]
+
+
+def migration(plan: DeploymentPlan, service: Service, env: str) -> dict[str, str] | None:
+    """The `migrate` stage the engine runs inside its rollout: its command and timeout."""
+    if service.targets[env].engine not in MIGRATING_ENGINES:
+        return None
+    for stage in stages_for(plan, service, env):
+        if stage["kind"] == "migrate":
+            return {"command": stage["command"], "timeout": stage["timeout"]}
+    return None
 
 
 def _applies(point: ValidationPoint, service: str, env: str) -> bool:
@@ -80,12 +119,15 @@ def _default_deploy_stage() -> dict[str, Any]:
 _SERVICE_COMMANDS = {StageAction.BUILD: "build_command", StageAction.TEST: "test_command"}
 
 
-def _stage(stage: DeploymentStage, service: Service) -> dict[str, Any]:
-    """How deploy.sh runs one stage: its own command, the service's, the engine, or nothing."""
+def _stage(stage: DeploymentStage, service: Service, in_rollout: bool) -> dict[str, Any]:
+    """How deploy.sh runs one stage: its own command, the service's, the engine, or
+    nothing. A migration on a VM or local engine runs inside the engine's rollout."""
     command = stage.command
     if command is None and stage.action in _SERVICE_COMMANDS:
         command = getattr(service, _SERVICE_COMMANDS[stage.action])
-    if command is not None:
+    if command is not None and stage.action is StageAction.MIGRATE and in_rollout:
+        kind = "migrate"
+    elif command is not None:
         kind = "command"
     elif stage.action in (StageAction.DEPLOY, StageAction.VERIFY, StageAction.APPROVE):
         kind = {"deploy": "engine", "verify": "verify", "approve": "approve"}[stage.action]

@@ -10,7 +10,7 @@ from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import cpu_millicores, duration_seconds
-from generator.targets.deploy import flow
+from generator.targets.deploy import flow, proxy, vm
 from generator.targets.deploy.engines import probe_hosts, target_context
 
 SCRIPTS = ("deploy", "rollback", "preflight", "prepare", "verify", "healthcheck")
@@ -33,11 +33,20 @@ def artifacts(plan: DeploymentPlan, service: Service, env: str) -> list[Artifact
     folder = script_dir(service.name, env)
     names = [("lib.sh", False), *((f"{n}.sh", True) for n in SCRIPTS)]
     names += [(f, False) for f in ENGINE_FILES.get(service.targets[env].engine, ())]
+    templates = {name: f"deploy/{name}.j2" for name, _ in names}
+    if vm.has_unit(service, env):
+        names.append((vm.unit_name(service, env), False))
+        templates[names[-1][0]] = "deploy/unit.service.j2"
+        context = {**context, "unit": vm.unit_context(plan, service, env)}
+    site = proxy.site_name(plan, service, env)
+    if site:
+        names.append((site, False))
+        templates[site] = "deploy/nginx-site.conf.j2"
     return [
         Artifact(
             root=Root.OUTPUT,
             path=folder / name,
-            template=f"deploy/{name}.j2",
+            template=templates[name],
             family="deploy",
             context=context,
             environment=env,
@@ -57,7 +66,7 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "project": plan.project.name,
         "service": service.name,
         "description": service.description,
-        "port": service.port or 0,
+        "port": vm.env_port(service, env),
         "environment": env,
         "environment_type": environment.environment_type.value,
         "confirm": flow.needs_confirmation(plan, env),
@@ -76,7 +85,50 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "env_vars": plain_variables(plan, service.name, env),
         "allocation": _allocation(plan, service.name, env),
         "rollback_timeout": _rollback_timeout(plan),
+        "stateful": vm.stateful(service),
+        "vm": _vm(plan, service, env),
+        "proxy": proxy.site_context(plan, service, env),
     }
+
+
+def _vm(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """What the Ansible rollout and the systemd engine read."""
+    target = service.targets[env]
+    migrate = flow.migration(plan, service, env)
+    site = proxy.site_name(plan, service, env)
+    group = service.name.replace("-", "_")
+    hooks = target.hooks
+    return {
+        "group": group,
+        "serial": vm.serial(plan, service, env),
+        "stateful": vm.stateful(service),
+        "unit": vm.unit_name(service, env),
+        "unit_file": vm.has_unit(service, env),
+        "user": service.user or service.name,
+        "install_command": service.install_command or "",
+        "install_timeout": flow.seconds(service.install_timeout),
+        "migrate_command": migrate["command"] if migrate else "",
+        "migrate_timeout": migrate["timeout"] if migrate else "0",
+        "secret_names": _all_secret_vars(plan, service.name),
+        "probes": vm.host_probes(plan, service, env),
+        "probe_retries": 30,
+        "hooks_before": list(hooks.before_switch) if hooks else [],
+        "hooks_after": list(hooks.after_switch) if hooks else [],
+        "proxy": {"group": f"{group}_proxy", "site": site} if site else None,
+        "proxy_hosts": proxy.proxy_hosts(plan, service, env) if site else [],
+        "sites_dir": plan.environments[
+            env
+        ].infrastructure.network_configuration.reverse_proxy.sites_dir,
+    }
+
+
+def _all_secret_vars(plan: DeploymentPlan, service: str) -> list[str]:
+    """Every variable of ``service`` filled from a secret, required or not."""
+    return sorted(
+        v.name
+        for v in plan.configuration_management.environment_variables
+        if v.secret and (not v.services or service in v.services)
+    )
 
 
 def plain_variables(plan: DeploymentPlan, service: str, env: str) -> dict[str, str]:
@@ -111,7 +163,7 @@ def _prometheus_url(plan: DeploymentPlan) -> str:
 
 def _health(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
     indicators = [i for i in plan.health_check.health_indicators if i.service == service.name]
-    if not indicators and service.health_path and service.port:
+    if not indicators and service.health_path and vm.env_port(service, env):
         indicators = [
             HealthIndicator(
                 name="health", service=service.name, type="http", path=service.health_path
@@ -120,7 +172,7 @@ def _health(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, 
     hosts = probe_hosts(plan, service, env)
     probes = []
     for indicator in indicators:
-        port = indicator.port or service.port or 0
+        port = indicator.port or vm.env_port(service, env)
         for host in hosts if indicator.type != "command" else [""]:
             url = f"http://{host}:{port}{indicator.path or '/'}" if indicator.type == "http" else ""
             probes.append(
@@ -198,6 +250,9 @@ def deploy_all(plan: DeploymentPlan, env: str) -> Artifact:
             "environment": env,
             "confirm": flow.needs_confirmation(plan, env),
             "services": flow.service_order(plan, env),
+            "stateful": sorted(
+                s.name for s in plan.services if env in s.targets and vm.stateful(s)
+            ),
         },
         environment=env,
         executable=True,

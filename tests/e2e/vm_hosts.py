@@ -1,0 +1,122 @@
+"""Hosts for the VM-engine tests: Debian's sshd on free 127.0.0.1 ports, one per host,
+each host a directory root of its own (its releases, units and pid files under it).
+
+Every host is this machine, reached over real SSH; ``systemctl`` on the hosts' PATH is
+``tests/e2e/bin/systemctl``, which runs the installed unit's ``ExecStart`` because
+systemd is not PID 1 here. Ansible, the connection and every file on the hosts are real.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.e2e.helpers import HERE, free_port
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    root: Path
+    ssh_port: int
+    app_port: int
+
+    def release_dir(self, service: str) -> Path:
+        return self.root / "srv" / service
+
+
+def _wait_for_port(port: int, limit: float = 20) -> None:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"sshd never listened on port {port}")
+
+
+def _sshd_config(host: Host, keys: Path) -> Path:
+    path = host.root / "sshd_config"
+    path.write_text(
+        f"Port {host.ssh_port}\nListenAddress 127.0.0.1\n"
+        f"HostKey {keys / 'host_key'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
+        "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+        f"PidFile {host.root / 'sshd.pid'}\n"
+        f"SetEnv PATH={HERE / 'bin'}:/usr/local/bin:/usr/bin:/bin "
+        f"STANDIN_ROOT={host.root}\n"
+        "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+    )
+    return path
+
+
+def _keys(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in ("host_key", "client_key"):
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)],
+            check=True,
+        )
+    (folder / "authorized_keys").write_text((folder / "client_key.pub").read_text())
+    return folder
+
+
+@contextlib.contextmanager
+def started(root: Path, names: list[str]) -> Iterator[tuple[list[Host], Path]]:
+    """``names`` as running hosts, and the client key that logs in to all of them."""
+    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
+    keys = _keys(root / "keys")
+    hosts = [Host(n, root / n, free_port(), free_port()) for n in names]
+    daemons = []
+    try:
+        for host in hosts:
+            host.root.mkdir()
+            config = _sshd_config(host, keys)
+            with (host.root / "sshd.log").open("w") as log:
+                command = ["/usr/sbin/sshd", "-D", "-e", "-f", str(config)]
+                daemons.append(subprocess.Popen(command, stderr=log))
+        for host in hosts:
+            _wait_for_port(host.ssh_port)
+        yield hosts, keys / "client_key"
+    finally:
+        for daemon in daemons:
+            daemon.terminate()
+            daemon.wait(timeout=10)
+        for pid_file in root.glob("*/run/*.pid"):
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.killpg(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def inventory(generated: Path, hosts: list[Host], key: Path, service: str) -> str:
+    """The generated inventory with each host reached over its sshd, its paths under its
+    own root and its app on a port of its own (the hosts share one network here)."""
+    lines = []
+    by_name = {h.name: h for h in hosts}
+    for line in generated.read_text().splitlines():
+        host = by_name.get(line.strip())
+        if host is None:
+            lines.append(line)
+            continue
+        lines.append(
+            f"{host.name} ansible_host=127.0.0.1 ansible_port={host.ssh_port} "
+            f"deployplan_release_dir={host.release_dir(service)} "
+            f"deployplan_unit_dir={host.root / 'etc' / 'systemd' / 'system'} "
+            f"deployplan_port={host.app_port}"
+        )
+    lines += [
+        "",
+        "[all:vars]",
+        "ansible_user=root",
+        f"ansible_ssh_private_key_file={key}",
+        "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'",
+        "ansible_python_interpreter=/usr/bin/python3",
+        # root already: there is no sudo on this machine
+        "ansible_become=false",
+    ]
+    return "\n".join(lines) + "\n"
