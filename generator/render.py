@@ -354,10 +354,36 @@ def _concat_trusted(parts: Iterable[str]) -> Raw:
     return Raw("".join(parts))
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Environment(jinja2.sandbox.SandboxedEnvironment):
     """Every template, built-in or the user's, runs in Jinja2's sandbox: it reaches only
     public attributes and safe calls, never Python internals (``__class__``,
     ``__globals__``, ``os``). Mutable: templates build lists with ``{% do %}``."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `x.name` tries the attribute first, then the key. Most lookups are keys of
+        # context dicts, never dict attributes: skip the failing attribute lookup.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Jinja's verdict depends only on the attribute's name and the object's type, and
+        # templates read the same few attributes of the same few types thousands of times.
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
 
     # Compiled templates join captured output (macro and call bodies, set blocks,
     # super()) with this. That output was escaped as it rendered: printed again, it
