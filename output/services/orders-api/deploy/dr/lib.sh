@@ -16,6 +16,13 @@ ENGINE=kubernetes
 STRATEGY=rolling
 IMAGE=registry.example.com/shop/orders-api
 SERVICE_PORT=8080
+STATEFUL=false
+MIGRATE_COMMAND=''
+MIGRATE_TIMEOUT=0
+# Engines that keep the release records on their hosts and health-check each host in the
+# rollout say so below; the others keep them in STATE_DIR on this machine.
+HOST_RECORDS=false
+ENGINE_CHECKS_HOSTS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=10
 HOTFIXES_DURING_FREEZE=true
@@ -91,6 +98,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
     PREVIOUS_VERSION=
 fi
 ASSUME_YES=0
+LIST=0
+AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
 SKIP_STAGES=" "
@@ -110,6 +119,7 @@ parse_args() {
             --help) usage; exit "$EXIT_OK" ;;
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
+            --list) LIST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -127,7 +137,8 @@ parse_args() {
     done
 }
 
-valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]]; }
+# A version may pin an image digest, TAG@sha256:HEX: CI deploys the exact image it built.
+valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@sha256:[0-9a-f]{64})?$ ]]; }
 
 require_version() {
     [ -n "$VERSION" ] || die "$EXIT_USAGE" "--version is required (or DEPLOYPLAN_VERSION)"
@@ -138,6 +149,8 @@ require_version() {
 # healthy_after_rollback: the release rolled back to answers its health checks again.
 healthy_after_rollback() {
     [ "$DRY_RUN" != 1 ] || return 0
+    # the rollout has checked each host on its own address already
+    [ "$ENGINE_CHECKS_HOSTS" != true ] || return 0
     "$HERE/healthcheck.sh" --wait 120 || { log "the release rolled back to is not healthy"; return 1; }
 }
 
@@ -257,13 +270,23 @@ confirm() {
     [ "$ASSUME_YES" = 1 ] && return 0
     [ "$DRY_RUN" = 1 ] && return 0
     if [ ! -t 0 ]; then
+        refused_confirmation
         die "$EXIT_REFUSED" "$ENVIRONMENT is $ENVIRONMENT_TYPE: confirm on a terminal, or pass --yes"
     fi
     local answer
     printf 'About to %s %s in %s (%s). Type the environment name to go on: ' \
         "$1" "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" >&2
     read -r answer || answer=
-    [ "$answer" = "$ENVIRONMENT" ] || die "$EXIT_REFUSED" "not confirmed"
+    if [ "$answer" != "$ENVIRONMENT" ]; then
+        refused_confirmation
+        die "$EXIT_REFUSED" "not confirmed"
+    fi
+}
+
+# A refused run leaves an audit record too, like a freeze or a lock refusal.
+refused_confirmation() {
+    RESULT=refused_confirmation
+    audit "$AUDIT_EVENT"
 }
 
 # ── Bounded, interruptible commands ─────────────────────────────────────────────────
@@ -414,13 +437,26 @@ gates_after() {
 }
 
 # ── Engine: kubernetes (rolling) ─────────────────────────────
-# kubectl apply -k of the generated overlay, with the release's image tag set by a
-# kustomization made for this run; `rollout status` waits, `rollout undo` rolls back.
+# kubectl apply -k of the generated overlay, with the release's image tag (and digest, from
+# `--version TAG@sha256:DIGEST`) set by a kustomization made for this run; `rollout status`
+# waits, `rollout undo` rolls back. The secrets deploy.sh fetched become the Secret the
+# Deployment reads, sent to the API on stdin: never written to disk or put on a command line.
 NAMESPACE=shop
 KUBE_CONTEXT=shop-dr
 OVERLAY=$HERE/../../kubernetes/overlays/$ENVIRONMENT
 REPLICAS=2
+SECRET_NAME=orders-api-secrets
+SECRET_VARIABLES=(ORDERS_DB_PASSWORD)
+TRAFFIC_CONTROLLER=''
+PRODUCTION=false
+# percent, release pods, stable pods and the share they make, per canary step
 CANARY_STEPS=()
+CANARY_PODS=()
+STABLE_PODS=()
+CANARY_SHARES=()
+# the autoscaler's bounds (none without one): each pod-split step holds it at its stable pods
+HPA_MIN=2
+HPA_MAX=16
 KUBECTL=(kubectl)
 [ -z "$KUBE_CONTEXT" ] || KUBECTL+=(--context "$KUBE_CONTEXT")
 
@@ -433,19 +469,52 @@ engine_prepare() {
         run "${KUBECTL[@]}" create namespace "$NAMESPACE"
 }
 
-# release_kustomization VERSION DIR SOURCE [DEPLOYMENT REPLICAS]: SOURCE with the release's tag.
+# release_kustomization VERSION DIR SOURCE [DEPLOYMENT REPLICAS]: SOURCE with the release's
+# image: VERSION is a tag, or TAG@sha256:DIGEST to pull exactly that image.
 release_kustomization() {
-    local source
+    local source tag=${1%%@*} digest=
+    [[ $1 != *@sha256:* ]] || digest=${1#*@}
     source=$(realpath --relative-to="$2" -m -- "$3")
     mkdir -p -- "$2"
     {
         printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization'
         printf 'resources:\n  - %s\n' "$(json "$source")"
-        printf 'images:\n  - name: %s\n    newTag: %s\n' "$(json "$IMAGE")" "$(json "$1")"
+        printf 'images:\n  - name: %s\n    newTag: %s\n' "$(json "$IMAGE")" "$(json "$tag")"
+        [ -z "$digest" ] || printf '    digest: %s\n' "$(json "$digest")"
         if [ $# -ge 5 ]; then
             printf 'replicas:\n  - name: %s\n    count: %s\n' "$(json "$4")" "$5"
         fi
     } >"$2/kustomization.yaml"
+}
+
+# warn_tag VERSION: production should run an image pinned by digest, not a movable tag.
+warn_tag() {
+    if [ "$PRODUCTION" = true ] && [[ $1 != *@sha256:* ]]; then
+        log "warning: production runs $IMAGE by the tag $1; pass --version $1@sha256:DIGEST to pin the image"
+    fi
+}
+
+# apply_secret: the Secret the Deployment reads, from the values secrets.sh loaded.
+apply_secret() {
+    [ -n "${SECRET_VARIABLES[*]}" ] || return 0
+    if [ "$DRY_RUN" = 1 ]; then
+        log "dry run: Secret $SECRET_NAME (${SECRET_VARIABLES[*]}) is not created"
+        return 0
+    fi
+    local name
+    {
+        printf '{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",\n'
+        printf ' "metadata": {"name": %s, "labels": {"app.kubernetes.io/name": %s}},\n' \
+            "$(json "$SECRET_NAME")" "$(json "$SERVICE")"
+        printf ' "stringData": {'
+        local separator=
+        for name in "${SECRET_VARIABLES[@]}"; do
+            [ -n "${!name+set}" ] || continue
+            printf '%s%s: %s' "$separator" "$(json "$name")" "$(json "${!name}")"
+            separator=', '
+        done
+        printf '}}\n'
+    } | k apply -f -
 }
 
 # side_deployment VERSION NAME REPLICAS: the canary or preview Deployment at a size.
@@ -456,16 +525,47 @@ side_deployment() {
 }
 
 canary() { # VERSION
-    local percent count
-    for percent in "${CANARY_STEPS[@]}"; do
-        count=$(((REPLICAS * percent + 99) / 100))
-        log "canary step: $percent% of traffic ($count of $REPLICAS replicas run $1)"
-        side_deployment "$1" canary "$count"
+    local step percent
+    for step in "${!CANARY_STEPS[@]}"; do
+        percent=${CANARY_STEPS[$step]}
+        if [ "$TRAFFIC_CONTROLLER" = nginx_ingress ]; then
+            log "canary step: $percent% of the ingress requests go to $1"
+            side_deployment "$1" canary "${CANARY_PODS[$step]}"
+            k annotate ingress "$SERVICE-canary" --overwrite \
+                "nginx.ingress.kubernetes.io/canary-weight=$percent"
+        else
+            log "canary step: $percent% of traffic: ${CANARY_PODS[$step]} pods run $1 beside ${STABLE_PODS[$step]} stable pods (${CANARY_SHARES[$step]}%)"
+            hold_stable "${STABLE_PODS[$step]}"
+            side_deployment "$1" canary "${CANARY_PODS[$step]}"
+        fi
         gates_after "$CURRENT_STAGE" || return 1
     done
 }
 
+# hold_stable COUNT: COUNT stable pods for a step; an autoscaler is held there too, or it
+# would scale them back while the step runs.
+hold_stable() {
+    if [ -n "$HPA_MIN" ]; then
+        k patch "hpa/$SERVICE" --type merge \
+            -p "{\"spec\": {\"minReplicas\": $1, \"maxReplicas\": $((HPA_MAX > $1 ? HPA_MAX : $1))}}"
+    fi
+    k scale "deployment/$SERVICE" "--replicas=$1"
+}
+
+# end_canary: no traffic to the canary, no canary pods, the stable side as the spec has it.
+end_canary() {
+    if [ "$TRAFFIC_CONTROLLER" = nginx_ingress ]; then
+        k annotate ingress "$SERVICE-canary" --overwrite nginx.ingress.kubernetes.io/canary-weight=0
+    elif [ -n "$HPA_MIN" ]; then
+        k patch "hpa/$SERVICE" --type merge \
+            -p "{\"spec\": {\"minReplicas\": $HPA_MIN, \"maxReplicas\": $HPA_MAX}}"
+    fi
+    k scale "deployment/$SERVICE-canary" --replicas=0
+}
+
 engine_deploy() { # VERSION
+    warn_tag "$1"
+    apply_secret
     case $STRATEGY in
         canary) canary "$1" ;;
         blue_green)
@@ -478,14 +578,17 @@ engine_deploy() { # VERSION
     k apply -k "$RUN_DIR/release"
     k rollout status "deployment/$SERVICE"
     case $STRATEGY in
-        canary) k scale "deployment/$SERVICE-canary" --replicas=0 ;;
+        canary) end_canary ;;
         blue_green) k scale "deployment/$SERVICE-preview" --replicas=0 ;;
     esac
 }
 
 engine_rollback() { # VERSION to return to; empty when there is none
     case $STRATEGY in
-        canary) k scale "deployment/$SERVICE-canary" --replicas=0 ;;
+        canary)
+            end_canary
+            [ -n "$TRAFFIC_CONTROLLER$HPA_MIN" ] || k scale "deployment/$SERVICE" "--replicas=$REPLICAS"
+            ;;
         blue_green) k scale "deployment/$SERVICE-preview" --replicas=0 ;;
     esac
     if [ -e "$RUN_DIR/deploying" ] && [ ! -e "$RUN_DIR/main-applied" ]; then

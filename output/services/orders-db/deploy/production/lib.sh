@@ -16,6 +16,13 @@ ENGINE=systemd
 STRATEGY=rolling
 IMAGE=''
 SERVICE_PORT=5432
+STATEFUL=true
+MIGRATE_COMMAND='if [ -x ./bin/migrate ]; then ./bin/migrate -lock-timeout 5s up; fi'
+MIGRATE_TIMEOUT=900
+# Engines that keep the release records on their hosts and health-check each host in the
+# rollout say so below; the others keep them in STATE_DIR on this machine.
+HOST_RECORDS=false
+ENGINE_CHECKS_HOSTS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=10
 HOTFIXES_DURING_FREEZE=true
@@ -91,6 +98,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
     PREVIOUS_VERSION=
 fi
 ASSUME_YES=0
+LIST=0
+AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
 SKIP_STAGES=" "
@@ -110,6 +119,7 @@ parse_args() {
             --help) usage; exit "$EXIT_OK" ;;
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
+            --list) LIST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -127,7 +137,8 @@ parse_args() {
     done
 }
 
-valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]]; }
+# A version may pin an image digest, TAG@sha256:HEX: CI deploys the exact image it built.
+valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@sha256:[0-9a-f]{64})?$ ]]; }
 
 require_version() {
     [ -n "$VERSION" ] || die "$EXIT_USAGE" "--version is required (or DEPLOYPLAN_VERSION)"
@@ -138,6 +149,8 @@ require_version() {
 # healthy_after_rollback: the release rolled back to answers its health checks again.
 healthy_after_rollback() {
     [ "$DRY_RUN" != 1 ] || return 0
+    # the rollout has checked each host on its own address already
+    [ "$ENGINE_CHECKS_HOSTS" != true ] || return 0
     "$HERE/healthcheck.sh" --wait 120 || { log "the release rolled back to is not healthy"; return 1; }
 }
 
@@ -257,13 +270,23 @@ confirm() {
     [ "$ASSUME_YES" = 1 ] && return 0
     [ "$DRY_RUN" = 1 ] && return 0
     if [ ! -t 0 ]; then
+        refused_confirmation
         die "$EXIT_REFUSED" "$ENVIRONMENT is $ENVIRONMENT_TYPE: confirm on a terminal, or pass --yes"
     fi
     local answer
     printf 'About to %s %s in %s (%s). Type the environment name to go on: ' \
         "$1" "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" >&2
     read -r answer || answer=
-    [ "$answer" = "$ENVIRONMENT" ] || die "$EXIT_REFUSED" "not confirmed"
+    if [ "$answer" != "$ENVIRONMENT" ]; then
+        refused_confirmation
+        die "$EXIT_REFUSED" "not confirmed"
+    fi
+}
+
+# A refused run leaves an audit record too, like a freeze or a lock refusal.
+refused_confirmation() {
+    RESULT=refused_confirmation
+    audit "$AUDIT_EVENT"
 }
 
 # ── Bounded, interruptible commands ─────────────────────────────────────────────────
@@ -411,6 +434,9 @@ gates_after() {
 # for rollback, the newest 10 are kept.
 RELEASE_DIR=/opt/orders-db
 UNIT=postgresql@17-main.service
+# The unit deployplan generated, installed on every host before a restart (none: the
+# host's own unit runs the release).
+UNIT_FILE=postgresql@17-main.service
 HOSTS=(pg-1.prod.internal.example.com pg-2.prod.internal.example.com)
 SSH=(ssh -o BatchMode=yes -o ConnectTimeout=10)
 
@@ -429,7 +455,18 @@ engine_preflight() {
 
 engine_prepare() {
     local host
-    for host in "${HOSTS[@]}"; do remote "$host" mkdir -p -- "$RELEASE_DIR/releases"; done
+    for host in "${HOSTS[@]}"; do
+        remote "$host" mkdir -p -- "$RELEASE_DIR/releases" "$RELEASE_DIR/shared/data"
+        install_unit "$host"
+    done
+}
+
+# install_unit HOST: the generated unit in /etc/systemd/system, and systemd reloaded.
+install_unit() {
+    [ -n "$UNIT_FILE" ] || return 0
+    # shellcheck disable=SC2016  # expanded by the remote shell
+    remote "$1" sh -c 'cat >"$1.tmp" && mv -f -- "$1.tmp" "$1"' unit "/etc/systemd/system/$UNIT" <"$HERE/$UNIT_FILE"
+    remote "$1" systemctl daemon-reload
 }
 
 upload() { # HOST VERSION
@@ -451,16 +488,22 @@ upload() { # HOST VERSION
 }
 
 activate() { # HOST VERSION
+    install_unit "$1"
     remote "$1" ln -sfn -- "releases/$2" "$RELEASE_DIR/current.next"
     remote "$1" mv -T -- "$RELEASE_DIR/current.next" "$RELEASE_DIR/current"
     remote "$1" systemctl restart "$UNIT"
     remote "$1" systemctl is-active --quiet "$UNIT"
 }
 
-prune() { # HOST
+prune() { # HOST: after a successful deploy; never the current or the previous release
     # shellcheck disable=SC2016  # expanded by the remote shell
     remote "$1" sh -c 'cd "$1" && ls -1t | tail -n +"$2" | grep -vx -e "$3" -e "$4" | xargs -r rm -rf --' \
         prune "$RELEASE_DIR/releases" "$((KEEP_RELEASES + 1))" "$VERSION" "${PREVIOUS_VERSION:-$VERSION}"
+}
+
+engine_prune() {
+    local host
+    for host in "${HOSTS[@]}"; do prune "$host" || log "$host: could not prune old releases"; done
 }
 
 engine_deploy() { # VERSION
@@ -470,12 +513,16 @@ engine_deploy() { # VERSION
         log "$host: switching to $1"
         activate "$host" "$1"
     done
-    for host in "${HOSTS[@]}"; do prune "$host" || log "$host: could not prune old releases"; done
 }
 
 engine_rollback() { # VERSION to return to; empty when there is none
     local host
     [ -n "$1" ] || { log "no previous release to return to"; return 0; }
+    # every host has the target before any is switched
+    for host in "${HOSTS[@]}"; do
+        [ "$DRY_RUN" = 1 ] || remote "$host" test -d "$RELEASE_DIR/releases/$1" ||
+            { log "$host: release $1 is not there: nothing was changed"; return 1; }
+    done
     for host in "${HOSTS[@]}"; do
         log "$host: returning to $1"
         activate "$host" "$1"

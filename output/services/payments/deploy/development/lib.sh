@@ -16,6 +16,13 @@ ENGINE=helm
 STRATEGY=rolling
 IMAGE=registry.example.com/shop/payments
 SERVICE_PORT=8080
+STATEFUL=false
+MIGRATE_COMMAND=''
+MIGRATE_TIMEOUT=0
+# Engines that keep the release records on their hosts and health-check each host in the
+# rollout say so below; the others keep them in STATE_DIR on this machine.
+HOST_RECORDS=false
+ENGINE_CHECKS_HOSTS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=10
 HOTFIXES_DURING_FREEZE=true
@@ -91,6 +98,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
     PREVIOUS_VERSION=
 fi
 ASSUME_YES=0
+LIST=0
+AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
 SKIP_STAGES=" "
@@ -110,6 +119,7 @@ parse_args() {
             --help) usage; exit "$EXIT_OK" ;;
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
+            --list) LIST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -127,7 +137,8 @@ parse_args() {
     done
 }
 
-valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]]; }
+# A version may pin an image digest, TAG@sha256:HEX: CI deploys the exact image it built.
+valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@sha256:[0-9a-f]{64})?$ ]]; }
 
 require_version() {
     [ -n "$VERSION" ] || die "$EXIT_USAGE" "--version is required (or DEPLOYPLAN_VERSION)"
@@ -138,6 +149,8 @@ require_version() {
 # healthy_after_rollback: the release rolled back to answers its health checks again.
 healthy_after_rollback() {
     [ "$DRY_RUN" != 1 ] || return 0
+    # the rollout has checked each host on its own address already
+    [ "$ENGINE_CHECKS_HOSTS" != true ] || return 0
     "$HERE/healthcheck.sh" --wait 120 || { log "the release rolled back to is not healthy"; return 1; }
 }
 
@@ -253,13 +266,23 @@ confirm() {
     [ "$ASSUME_YES" = 1 ] && return 0
     [ "$DRY_RUN" = 1 ] && return 0
     if [ ! -t 0 ]; then
+        refused_confirmation
         die "$EXIT_REFUSED" "$ENVIRONMENT is $ENVIRONMENT_TYPE: confirm on a terminal, or pass --yes"
     fi
     local answer
     printf 'About to %s %s in %s (%s). Type the environment name to go on: ' \
         "$1" "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" >&2
     read -r answer || answer=
-    [ "$answer" = "$ENVIRONMENT" ] || die "$EXIT_REFUSED" "not confirmed"
+    if [ "$answer" != "$ENVIRONMENT" ]; then
+        refused_confirmation
+        die "$EXIT_REFUSED" "not confirmed"
+    fi
+}
+
+# A refused run leaves an audit record too, like a freeze or a lock refusal.
+refused_confirmation() {
+    RESULT=refused_confirmation
+    audit "$AUDIT_EVENT"
 }
 
 # ── Bounded, interruptible commands ─────────────────────────────────────────────────
@@ -403,15 +426,27 @@ gates_after() {
 
 # ── Engine: helm (rolling) ─────────────────────────────
 # helm upgrade --install --atomic: helm undoes a failed upgrade itself; a failed gate after a
-# good upgrade runs `helm rollback` to the previous revision.
+# good upgrade runs `helm rollback` to the previous revision. The chart's version is pinned
+# where the spec gives one. The secrets deploy.sh fetched become the chart's existingSecret,
+# sent to the API on stdin: never written to disk or put on a command line.
 RELEASE=payments
 CHART=oci://registry.example.com/charts/payments
+CHART_VERSION=''
 NAMESPACE=payments
 KUBE_CONTEXT=shop-development
+SECRET_NAME=payments-secrets
+SECRET_VARIABLES=(STRIPE_SECRET_KEY STRIPE_WEBHOOK_SECRET)
+TRAFFIC_CONTROLLER=''
+PRODUCTION=false
+# what the kubernetes family writes beside the chart: NetworkPolicy, ConfigMap, ExternalSecret,
+# Flagger Canary (none: empty)
+COMPANIONS="$HERE/../../kubernetes/helm/$ENVIRONMENT"
 HELM=(helm --namespace "$NAMESPACE")
 [ -z "$KUBE_CONTEXT" ] || HELM+=(--kube-context "$KUBE_CONTEXT")
 KUBECTL=(kubectl)
 [ -z "$KUBE_CONTEXT" ] || KUBECTL+=(--context "$KUBE_CONTEXT")
+
+k() { run "${KUBECTL[@]}" --namespace "$NAMESPACE" "$@"; }
 
 engine_preflight() { run "${KUBECTL[@]}" get namespace "$NAMESPACE" >/dev/null; }
 
@@ -420,17 +455,74 @@ engine_prepare() {
         run "${KUBECTL[@]}" create namespace "$NAMESPACE"
 }
 
+# apply_secret: the chart's existingSecret, from the values secrets.sh loaded.
+apply_secret() {
+    [ -n "${SECRET_VARIABLES[*]}" ] || return 0
+    if [ "$DRY_RUN" = 1 ]; then
+        log "dry run: Secret $SECRET_NAME (${SECRET_VARIABLES[*]}) is not created"
+        return 0
+    fi
+    local name separator=
+    {
+        printf '{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",\n'
+        printf ' "metadata": {"name": %s, "labels": {"app.kubernetes.io/name": %s}},\n' \
+            "$(json "$SECRET_NAME")" "$(json "$SERVICE")"
+        printf ' "stringData": {'
+        for name in "${SECRET_VARIABLES[@]}"; do
+            [ -n "${!name+set}" ] || continue
+            printf '%s%s: %s' "$separator" "$(json "$name")" "$(json "${!name}")"
+            separator=', '
+        done
+        printf '}}\n'
+    } | k apply -f -
+}
+
+# image_values VERSION: image.tag, and image.digest for TAG@sha256:DIGEST.
+image_values() {
+    local tag=${1%%@*}
+    printf '%s\n' --set-string "image.tag=$tag"
+    if [[ $1 == *@sha256:* ]]; then
+        printf '%s\n' --set-string "image.digest=${1#*@}"
+    elif [ "$PRODUCTION" = true ]; then
+        log "warning: production runs the image by the tag $tag; pass --version $tag@sha256:DIGEST to pin it"
+    fi
+}
+
+# wait_canary: Flagger promotes the release step by step, or rolls it back.
+wait_canary() {
+    local phase
+    while :; do
+        phase=$("${KUBECTL[@]}" --namespace "$NAMESPACE" get "canary/$RELEASE" \
+            -o 'jsonpath={.status.phase}')
+        case $phase in
+            Succeeded) return 0 ;;
+            Failed)
+                log "Flagger rolled the canary back: its analysis failed"
+                : >"$RUN_DIR/engine-undid"
+                return 1
+                ;;
+        esac
+        [ "$DRY_RUN" != 1 ] || return 0
+        sleep 10
+    done
+}
+
 engine_deploy() { # VERSION
-    if ! run "${HELM[@]}" upgrade --install "$RELEASE" "$CHART" --values "$HERE/values.yaml" \
-        --set-string "image.tag=$1" --atomic --wait --timeout "${STAGE_TIMEOUT:-600}s"; then
+    local images upgrade=("${HELM[@]}" upgrade --install "$RELEASE" "$CHART" --values "$HERE/values.yaml")
+    [ -z "$CHART_VERSION" ] || upgrade+=(--version "$CHART_VERSION")
+    mapfile -t images < <(image_values "$1")
+    apply_secret
+    [ -z "$COMPANIONS" ] || k apply -k "$COMPANIONS"
+    if ! run "${upgrade[@]}" "${images[@]}" --atomic --wait --timeout "${STAGE_TIMEOUT:-600}s"; then
         : >"$RUN_DIR/engine-undid"
         return 1
     fi
+    [ "$TRAFFIC_CONTROLLER" != flagger ] || wait_canary
 }
 
 engine_rollback() {
     if [ -e "$RUN_DIR/engine-undid" ]; then
-        log "helm --atomic has restored the previous revision already"
+        log "the previous revision is back already (helm --atomic or Flagger)"
         return 0
     fi
     [ -n "$1" ] || { log "no previous release to return to"; return 0; }

@@ -7,12 +7,15 @@ ENVIRONMENT=production
 CONFIRM_REQUIRED=true
 # Services in dependency order: each comes after the services it requires.
 ORDER=(reserve-db reserve-api web)
+# Data stores change only by their own, explicit procedure: left out unless asked for.
+STATEFUL=(reserve-db)
+INCLUDE_STATEFUL=0
 
 log() { printf 'deployplan %s: %s\n' "$ENVIRONMENT" "$*" >&2; }
 
 usage() {
     printf 'Usage: deploy-all.sh --version VERSION [--set SERVICE=VERSION]... [--artifact SERVICE=PATH]...\n'
-    printf '                     [--dry-run] [--yes] [--override-freeze REASON]\n\n'
+    printf '                     [--include-stateful] [--dry-run] [--yes] [--override-freeze REASON]\n\n'
     printf 'Deploys every service of %s in dependency order: %s\n' "$ENVIRONMENT" "${ORDER[*]}"
     cat <<'HELP'
 When one fails (it rolls itself back), the services deployed before it in this run are
@@ -22,6 +25,7 @@ Options:
   --version VERSION          release of every service without a --set
   --set SERVICE=VERSION      release of one service (repeatable)
   --artifact SERVICE=PATH    release contents of one service (repeatable)
+  --include-stateful         deploy the data stores too (databases, caches, queues)
   --dry-run                  print every command instead of running it
   --yes                      do not ask for confirmation
   --override-freeze REASON   deploy inside a release-freeze window, with a reason
@@ -52,6 +56,7 @@ parse_args() {
             --help) usage; exit 0 ;;
             --dry-run) PASS+=(--dry-run); DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
+            --include-stateful) INCLUDE_STATEFUL=1 ;;
             --version | --set | --artifact | --override-freeze)
                 [ $# -ge 2 ] || { log "error: $1 needs a value"; exit 2; }
                 case $1 in
@@ -101,6 +106,10 @@ main() {
     trap 'on_signal TERM' TERM
     local done_services=() service version args rc
     for service in "${ORDER[@]}"; do
+        if [ "$INCLUDE_STATEFUL" != 1 ] && [[ " ${STATEFUL[*]} " == *" $service "* ]]; then
+            log "leaving out $service: a data store (--include-stateful deploys it)"
+            continue
+        fi
         version=${VERSIONS[$service]:-$DEFAULT_VERSION}
         [ -n "$version" ] || { log "error: no version for $service (--version or --set $service=VERSION)"; exit 2; }
         args=(--yes --version "$version" "${PASS[@]}")

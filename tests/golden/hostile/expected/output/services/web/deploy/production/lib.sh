@@ -16,6 +16,13 @@ ENGINE=local
 STRATEGY=rolling
 IMAGE=''
 SERVICE_PORT=0
+STATEFUL=false
+MIGRATE_COMMAND=''
+MIGRATE_TIMEOUT=0
+# Engines that keep the release records on their hosts and health-check each host in the
+# rollout say so below; the others keep them in STATE_DIR on this machine.
+HOST_RECORDS=false
+ENGINE_CHECKS_HOSTS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=5
 HOTFIXES_DURING_FREEZE=true
@@ -91,6 +98,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
     PREVIOUS_VERSION=
 fi
 ASSUME_YES=0
+LIST=0
+AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
 SKIP_STAGES=" "
@@ -110,6 +119,7 @@ parse_args() {
             --help) usage; exit "$EXIT_OK" ;;
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
+            --list) LIST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -127,7 +137,8 @@ parse_args() {
     done
 }
 
-valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]]; }
+# A version may pin an image digest, TAG@sha256:HEX: CI deploys the exact image it built.
+valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@sha256:[0-9a-f]{64})?$ ]]; }
 
 require_version() {
     [ -n "$VERSION" ] || die "$EXIT_USAGE" "--version is required (or DEPLOYPLAN_VERSION)"
@@ -138,6 +149,8 @@ require_version() {
 # healthy_after_rollback: the release rolled back to answers its health checks again.
 healthy_after_rollback() {
     [ "$DRY_RUN" != 1 ] || return 0
+    # the rollout has checked each host on its own address already
+    [ "$ENGINE_CHECKS_HOSTS" != true ] || return 0
     "$HERE/healthcheck.sh" --wait 120 || { log "the release rolled back to is not healthy"; return 1; }
 }
 
@@ -253,13 +266,23 @@ confirm() {
     [ "$ASSUME_YES" = 1 ] && return 0
     [ "$DRY_RUN" = 1 ] && return 0
     if [ ! -t 0 ]; then
+        refused_confirmation
         die "$EXIT_REFUSED" "$ENVIRONMENT is $ENVIRONMENT_TYPE: confirm on a terminal, or pass --yes"
     fi
     local answer
     printf 'About to %s %s in %s (%s). Type the environment name to go on: ' \
         "$1" "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" >&2
     read -r answer || answer=
-    [ "$answer" = "$ENVIRONMENT" ] || die "$EXIT_REFUSED" "not confirmed"
+    if [ "$answer" != "$ENVIRONMENT" ]; then
+        refused_confirmation
+        die "$EXIT_REFUSED" "not confirmed"
+    fi
+}
+
+# A refused run leaves an audit record too, like a freeze or a lock refusal.
+refused_confirmation() {
+    RESULT=refused_confirmation
+    audit "$AUDIT_EVENT"
 }
 
 # ── Bounded, interruptible commands ─────────────────────────────────────────────────
@@ -402,6 +425,8 @@ gates_after() {
 # session, its pid in $RELEASE_DIR/run. Strategy: stop, switch, start (one host).
 RELEASE_DIR=/srv/web
 START_COMMAND='exec ./server --motd '"'"'$(touch /tmp/pwned)'"'"' "`id`"; echo done'
+INSTALL_COMMAND=''
+INSTALL_TIMEOUT=600
 PID_FILE=$RELEASE_DIR/run/$SERVICE.pid
 LOG_FILE=$RELEASE_DIR/log/$SERVICE.log
 
@@ -432,6 +457,12 @@ release_install() { # VERSION: the artifact becomes releases/VERSION
         run tar -xzf "$ARTIFACT" -C "$dest.partial"
     fi
     run mv -T -- "$dest.partial" "$dest"
+    [ -n "$INSTALL_COMMAND" ] || return 0
+    if [ "$DRY_RUN" = 1 ]; then
+        run bash -c "$INSTALL_COMMAND"
+        return 0
+    fi
+    (cd -- "$dest" && VERSION=$1 timeout --kill-after=10 "$INSTALL_TIMEOUT" bash -c "$INSTALL_COMMAND" 9>&-)
 }
 
 # alive PID: the process runs. One that has exited but is not reaped yet (its parent, often
@@ -482,32 +513,66 @@ app_start() { # VERSION
     log "started release $1 (pid $!)"
 }
 
-prune_releases() {
-    local release
+# record_deploy VERSION: the deploy order, in $RELEASE_DIR/history (each release once).
+record_deploy() {
+    local history=$RELEASE_DIR/history
     [ "$DRY_RUN" = 1 ] && return 0
-    find "$RELEASE_DIR/releases" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %f\n' |
-        sort -rn | tail -n +$((KEEP_RELEASES + 1)) | while read -r _ release; do
-            [ "$release" = "$VERSION" ] || [ "$release" = "$PREVIOUS_VERSION" ] ||
-                run rm -rf -- "$RELEASE_DIR/releases/$release"
-        done
+    { if [ -f "$history" ]; then grep -vxF -- "$1" "$history" || true; fi; printf '%s\n' "$1"; } >"$history.tmp"
+    mv -f -- "$history.tmp" "$history"
+}
+
+# engine_prune: after a successful deploy, the newest KEEP_RELEASES in deploy order stay,
+# and always the current and the previous release.
+engine_prune() {
+    local kept release
+    [ "$DRY_RUN" = 1 ] && return 0
+    kept=$(tail -n "$KEEP_RELEASES" -- "$RELEASE_DIR/history" 2>/dev/null || true)
+    kept+=$'\n'$VERSION$'\n'$PREVIOUS_VERSION
+    for release in "$RELEASE_DIR"/releases/*; do
+        [ -d "$release" ] || continue
+        grep -qxF -- "${release##*/}" <<<"$kept" || run rm -rf -- "$release"
+    done
+}
+
+# migrate VERSION: the migrate stage, in the new release before the switch, one at a time.
+migrate() {
+    [ -n "$MIGRATE_COMMAND" ] || return 0
+    log "migrating in release $1"
+    run mkdir -p -- "$RELEASE_DIR/run"
+    if [ "$DRY_RUN" = 1 ]; then
+        run bash -c "$MIGRATE_COMMAND"
+        return 0
+    fi
+    (cd -- "$RELEASE_DIR/releases/$1" &&
+        VERSION=$1 flock --nonblock "$RELEASE_DIR/run/migrate.lock" \
+            timeout --kill-after=10 "$MIGRATE_TIMEOUT" bash -c "$MIGRATE_COMMAND" 9>&-)
 }
 
 engine_deploy() { # VERSION
     release_install "$1"
+    migrate "$1"
     app_stop
     switch_current "$1"
     app_start "$1"
-    prune_releases
+    record_deploy "$1"
 }
 
 engine_rollback() { # VERSION to return to; empty when there is none
-    app_stop
     if [ -z "$1" ]; then
+        app_stop
         log "no previous release to return to: the failed release stays stopped"
         run rm -f -- "$RELEASE_DIR/current"
         return 0
     fi
-    [ -d "$RELEASE_DIR/releases/$1" ] || { log "release $1 is no longer on this host"; return 1; }
+    # the target is checked before anything stops: a failed rollback leaves the app running
+    [ -d "$RELEASE_DIR/releases/$1" ] || { log "release $1 is no longer on this host: nothing was stopped"; return 1; }
+    app_stop
     switch_current "$1"
     app_start "$1"
+}
+
+engine_list() {
+    printf 'current: %s\nprevious: %s\n' "$(state_get current)" "$(state_get previous)"
+    printf 'deploy order (oldest first):\n'
+    if [ -f "$RELEASE_DIR/history" ]; then sed 's/^/  /' -- "$RELEASE_DIR/history"; fi
 }

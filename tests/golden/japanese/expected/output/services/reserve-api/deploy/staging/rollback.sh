@@ -9,12 +9,13 @@ export HERE LIB
 . "$LIB"
 
 usage() {
-    printf 'Usage: rollback.sh [--to VERSION] [--dry-run] [--yes] [--override-freeze REASON]\n\n'
+    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n\n'
     printf 'Returns %s in %s (%s) to the previous release, or to --to VERSION, with %s.\n\n' \
         "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" "$ENGINE"
     cat <<'HELP'
 Options:
   --to VERSION              release to return to (default: the one before the current)
+  --list                    show the recorded releases and change nothing
   --dry-run                 print every command instead of running it; change nothing
   --yes                     do not ask for confirmation (production, protected environments)
   --override-freeze REASON  roll back inside a release-freeze window, with a reason
@@ -27,16 +28,30 @@ HELP
 }
 
 main() {
-    parse_args "--to --dry-run --yes --override-freeze --help" "$@"
+    parse_args "--to --list --dry-run --yes --override-freeze --help" "$@"
+    if [ "$LIST" = 1 ]; then
+        # the engine's own records, else what this machine recorded
+        if declare -F engine_list >/dev/null; then
+            engine_list
+        else
+            printf 'current: %s\nprevious: %s\n' "$(state_get current)" "$(state_get previous)"
+        fi
+        exit "$EXIT_OK"
+    fi
+    AUDIT_EVENT=rollback
     check_audit_writable
     VERSION=$(state_get current)
     local target=${ROLLBACK_TO:-$(state_get previous)}
     if [ -n "$ROLLBACK_TO" ] && ! valid_version "$ROLLBACK_TO"; then
         die "$EXIT_USAGE" "--to must be a version (letters, digits, '.', '_' or '-')"
     fi
-    [ -n "$target" ] || die "$EXIT_FAILED" "no previous release is recorded in $STATE_DIR: use --to VERSION"
+    # hosts that keep their own records return to their recorded previous release
+    [ "$HOST_RECORDS" != true ] || target=$ROLLBACK_TO
+    if [ -z "$target" ] && [ "$HOST_RECORDS" != true ]; then
+        die "$EXIT_FAILED" "no previous release is recorded in $STATE_DIR: use --to VERSION"
+    fi
     check_freeze rollback
-    confirm "roll back to $target"
+    confirm "roll back to ${target:-the previous release}"
     start_run
     trap finish_run EXIT
     take_lock rollback
@@ -44,9 +59,9 @@ main() {
     ROLLBACK_TARGET=$target
     ROLLBACK_DONE=true
     export VERSION PREVIOUS_VERSION ARTIFACT
-    log "rolling back from ${VERSION:-unknown} to $target"
+    log "rolling back from ${VERSION:-unknown} to ${target:-the previous release recorded on each host}"
     local rc=0
-    if [ "$target" = "$(state_get previous)" ]; then
+    if [ "$HOST_RECORDS" = true ] || [ "$target" = "$(state_get previous)" ]; then
         bounded_fn 900 engine_rollback "$target" || rc=$?
     else
         # an older release than the previous one: deploy it again
@@ -59,14 +74,14 @@ main() {
         audit rollback
         die "$EXIT_ROLLBACK_FAILED" "the rollback to $target failed: $SERVICE in $ENVIRONMENT needs a person now"
     fi
-    if [ "$DRY_RUN" != 1 ]; then
+    if [ "$DRY_RUN" != 1 ] && [ -n "$target" ]; then
         state_set current "$target"
         [ -z "$VERSION" ] || state_set previous "$VERSION"
     fi
     RESULT=succeeded
     ROLLBACK_RESULT=succeeded
     audit rollback
-    log "rolled back to $target"
+    log "rolled back to ${target:-the previous release}"
 }
 
 main "$@"

@@ -73,6 +73,7 @@ run_stage() {
                 ;;
             verify) bounded "$timeout" "$HERE/verify.sh" --version "$VERSION" || rc=$? ;;
             approve) confirm "approve stage $name of" || rc=$? ;;
+            migrate) log "  runs in the $ENGINE rollout: on one host, in the new release, before its switch" ;;
             skip) log "  nothing to run for stage $name" ;;
         esac
         if [ "$rc" = 0 ] || [ -n "$INTERRUPTED" ] || [ "$attempt" -gt "$retries" ]; then break; fi
@@ -98,7 +99,11 @@ roll_back() {
     ROLLING_BACK=1
     ROLLBACK_DONE=true
     ROLLBACK_TARGET=$PREVIOUS_VERSION
-    log "$1: rolling back to ${PREVIOUS_VERSION:-nothing (first deploy)}"
+    if [ "$HOST_RECORDS" = true ]; then
+        log "$1: returning the switched hosts to their previous release"
+    else
+        log "$1: rolling back to ${PREVIOUS_VERSION:-nothing (first deploy)}"
+    fi
     if bounded_fn 900 engine_rollback "$PREVIOUS_VERSION" &&
         { [ -z "$PREVIOUS_VERSION" ] || healthy_after_rollback; }; then
         ROLLBACK_RESULT=succeeded
@@ -126,6 +131,8 @@ main() {
     export SERVICE ENVIRONMENT VERSION IMAGE ARTIFACT
     check_audit_writable
     check_freeze deploy
+    # a data store is changed only by an explicit, confirmed procedure
+    CONFIRM_REQUIRED=true
     confirm "deploy $VERSION of"
     start_run
     trap finish_run EXIT
@@ -184,6 +191,10 @@ main() {
     [ "$rc" = 0 ] || fail failed "stage $CURRENT_STAGE failed" no
 
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED" yes
+    # only a deploy that passed every stage and gate prunes: never current or previous
+    if declare -F engine_prune >/dev/null; then
+        bounded_fn 900 engine_prune || log "warning: old releases could not be pruned"
+    fi
     if [ "$DRY_RUN" != 1 ]; then
         [ -z "$PREVIOUS_VERSION" ] || [ "$PREVIOUS_VERSION" = "$VERSION" ] ||
             state_set previous "$PREVIOUS_VERSION"

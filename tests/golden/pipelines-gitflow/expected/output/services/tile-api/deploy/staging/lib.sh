@@ -16,6 +16,13 @@ ENGINE=compose
 STRATEGY=rolling
 IMAGE=registry.example.com/maps/tile-api
 SERVICE_PORT=0
+STATEFUL=false
+MIGRATE_COMMAND=''
+MIGRATE_TIMEOUT=0
+# Engines that keep the release records on their hosts and health-check each host in the
+# rollout say so below; the others keep them in STATE_DIR on this machine.
+HOST_RECORDS=false
+ENGINE_CHECKS_HOSTS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=5
 HOTFIXES_DURING_FREEZE=true
@@ -91,6 +98,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
     PREVIOUS_VERSION=
 fi
 ASSUME_YES=0
+LIST=0
+AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
 SKIP_STAGES=" "
@@ -110,6 +119,7 @@ parse_args() {
             --help) usage; exit "$EXIT_OK" ;;
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
+            --list) LIST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -127,7 +137,8 @@ parse_args() {
     done
 }
 
-valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ ]]; }
+# A version may pin an image digest, TAG@sha256:HEX: CI deploys the exact image it built.
+valid_version() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@sha256:[0-9a-f]{64})?$ ]]; }
 
 require_version() {
     [ -n "$VERSION" ] || die "$EXIT_USAGE" "--version is required (or DEPLOYPLAN_VERSION)"
@@ -138,6 +149,8 @@ require_version() {
 # healthy_after_rollback: the release rolled back to answers its health checks again.
 healthy_after_rollback() {
     [ "$DRY_RUN" != 1 ] || return 0
+    # the rollout has checked each host on its own address already
+    [ "$ENGINE_CHECKS_HOSTS" != true ] || return 0
     "$HERE/healthcheck.sh" --wait 120 || { log "the release rolled back to is not healthy"; return 1; }
 }
 
@@ -253,13 +266,23 @@ confirm() {
     [ "$ASSUME_YES" = 1 ] && return 0
     [ "$DRY_RUN" = 1 ] && return 0
     if [ ! -t 0 ]; then
+        refused_confirmation
         die "$EXIT_REFUSED" "$ENVIRONMENT is $ENVIRONMENT_TYPE: confirm on a terminal, or pass --yes"
     fi
     local answer
     printf 'About to %s %s in %s (%s). Type the environment name to go on: ' \
         "$1" "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" >&2
     read -r answer || answer=
-    [ "$answer" = "$ENVIRONMENT" ] || die "$EXIT_REFUSED" "not confirmed"
+    if [ "$answer" != "$ENVIRONMENT" ]; then
+        refused_confirmation
+        die "$EXIT_REFUSED" "not confirmed"
+    fi
+}
+
+# A refused run leaves an audit record too, like a freeze or a lock refusal.
+refused_confirmation() {
+    RESULT=refused_confirmation
+    audit "$AUDIT_EVENT"
 }
 
 # ── Bounded, interruptible commands ─────────────────────────────────────────────────
