@@ -85,7 +85,8 @@ def test_shellcheck_finds_nothing(generated: Path) -> None:
     shellcheck, two shellchecks at once."""
     every = _scripts(generated)
     chosen = representatives(every)
-    assert len(every) > 200 and 10 < len(chosen) < len(every) / 10
+    # a sample, not every script: each engine, strategy and lib.sh shape once
+    assert len(every) > 200 and 10 < len(chosen) < len(every) / 5
     assert _engines(chosen, every) == _engines([p for _, p in every], every)
     runs = [
         subprocess.Popen(
