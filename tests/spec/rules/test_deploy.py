@@ -327,7 +327,9 @@ def test_a_strategy_the_engine_does_not_carry_out_names_those_it_does(tmp_path: 
             at(text, 'engine: helm, chart: "oci://charts.example.com/api", strategy', "helm"),
         ),
     )
-    assert finding.hint == "`helm` supports `rolling`; `canary` needs `kubernetes`"
+    assert finding.hint == (
+        "`helm` supports `rolling`; `canary` needs `kubernetes` or `traffic_controller: flagger`"
+    )
 
 
 @pytest.mark.parametrize(

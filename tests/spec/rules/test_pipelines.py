@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.diagnostics import Severity
 from generator.spec.rules.pipelines import SECURITY_TOOLS
 from generator.spec.validate import validate_file
-from generator.targets.pipelines.tools import DEFAULT_ACTIONS, TOOL_IMAGES
+from generator.targets.pipelines.tools import DEFAULT_ACTIONS, DEFAULT_VERSIONS, TOOL_IMAGES
 from tests.spec.rules.findings import at, findings
 
 SPEC = """\
@@ -198,7 +198,7 @@ def test_either_scanner_serves_and_image_policies_need_an_image(tmp_path: Path) 
 
 def test_the_rule_knows_every_tool_the_pipelines_fall_back_for() -> None:
     names = {name for choices in SECURITY_TOOLS.values() for choice in choices for name in choice}
-    assert names <= set(TOOL_IMAGES) | set(DEFAULT_ACTIONS)
+    assert names <= set(TOOL_IMAGES) | set(DEFAULT_ACTIONS) | set(DEFAULT_VERSIONS)
 
 
 def test_drift_check_without_the_spec_repository_warns(tmp_path: Path) -> None:
