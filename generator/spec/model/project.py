@@ -241,18 +241,19 @@ class Target(SpecModel):
 
 
 class Upstream(SpecModel):
-    """A service run from someone else's image or chart, pinned, never built here."""
+    """A service run from someone else's image, pinned, never built here."""
 
     version: str = Field(
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$",
-        description="The pinned upstream release: the image tag or chart version, e.g. `7.4.1`. "
-        "Changing it deploys an upgrade.",
+        description="The pinned upstream release: the image tag deploys append to `image` "
+        "(helm: `image.tag`), e.g. `7.4.1`. Changing it deploys an upgrade. A helm chart's "
+        "version is the target's `chart_version`.",
     )
     digest: str | None = Field(
         None,
         pattern=r"^sha256:[0-9a-f]{64}$",
-        description="Content digest of the image, `sha256:<64 hex>`: deploys pull this exact "
-        "image whatever the tag now points at.",
+        description="Content digest of the image, `sha256:<64 hex>` (helm: `image.digest`): "
+        "deploys pull this exact image whatever the tag now points at.",
     )
 
 
@@ -292,8 +293,9 @@ class Service(SpecModel):
     )
     upstream: Upstream | None = Field(
         None,
-        description="Run someone else's image or chart at a pinned version (e.g. Redis): "
-        "no build, push or release workflow; a version change is deployed as an upgrade.",
+        description="Run someone else's image at a pinned version (e.g. Redis): no build, "
+        "push or release workflow; a version change is deployed as an upgrade. On helm, the "
+        "target's `chart_version` pins the chart.",
     )
     install_command: Text | None = Field(
         None,

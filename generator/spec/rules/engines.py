@@ -137,7 +137,8 @@ def traffic_controllers(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def pinned_images(ctx: RuleContext) -> Iterator[Diagnostic]:
     """An upstream image that production runs on Kubernetes is pinned by digest: a tag can
-    be moved to other bytes. (A helm upstream's version is its chart's.)"""
+    be moved to other bytes. (On helm the version is `image.tag` too; helm.sh warns when
+    production runs it without a digest.)"""
     for index, service in enumerate(ctx.plan.services):
         if service.upstream is None or service.upstream.digest:
             continue
