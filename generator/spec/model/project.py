@@ -267,8 +267,13 @@ class Service(SpecModel):
     repository: Url | None = Field(None, description="The application repository.")
     image: str | None = Field(
         None,
-        pattern=r"^[a-z0-9][a-z0-9._/:-]*$",
-        description="Container image without tag, e.g. `registry.example.com/shop/orders`.",
+        # a digest passes the pattern so that validate can say where it belongs
+        pattern=r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[0-9a-f]{64})?$",
+        description="Container image repository, without tag or digest, e.g. "
+        "`registry.example.com/shop/orders` or `redis`: CI tags what it builds with the "
+        "release version, and deploys append the version they deploy (an upstream's "
+        "`version`) as the tag. A registry's port is part of it: "
+        "`registry.example.com:5000/orders`.",
     )
     port: int | None = Field(None, ge=1, le=65535, description="Port the service listens on.")
     health_path: str | None = Field(

@@ -13,6 +13,7 @@ from generator.spec.model.project import Engine
 from generator.spec.positions import Path
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.engines import ENGINE_RULES
+from generator.spec.rules.images import image_repositories
 from generator.spec.rules.protection import names
 from generator.spec.rules.resources import RESOURCE_RULES
 
@@ -213,6 +214,7 @@ def _warning(
 DEPLOY_RULES = (
     targets_everywhere,
     *ENGINE_RULES,
+    image_repositories,
     gates_scoped,
     production_guarded,
     *RESOURCE_RULES,

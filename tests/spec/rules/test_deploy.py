@@ -78,6 +78,7 @@ CODES = (
     "target-incomplete",
     "strategy-unsupported",
     "canary-steps",
+    "image-repository",
     "resources-exceeded",
     "limit-below-request",
     "gate-never-runs",
