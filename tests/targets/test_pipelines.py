@@ -308,6 +308,76 @@ def test_deploys_take_what_ci_built_and_upstream_services_only_deploy(tmp_path: 
     assert _shellcheck(scripts, "bash", tmp_path) == []
 
 
+NOT_BUILT = """  - name: tile-cache
+    description: Caches tiles (upstream image).
+    kind: cache
+    owner: maps
+    image: registry.example.com/vendor/cache
+    build_command: make build-cache
+    test_command: make test-cache
+    upstream: {version: 7.4.1}
+    targets:
+      development: {engine: compose}
+      staging: {engine: compose}
+      production: {engine: compose}
+  - name: tile-store
+    description: Stores rendered tiles (managed object storage).
+    kind: object_storage
+    owner: maps
+    image: registry.example.com/maps/tile-store
+    build_command: make build-store
+    test_command: make test-store
+    targets:
+      development: {engine: managed, managed_service: aws-s3}
+      staging: {engine: managed, managed_service: aws-s3}
+      production: {engine: managed, managed_service: aws-s3}
+
+environments:
+"""
+
+
+def test_upstream_and_managed_services_get_no_ci_release_or_build_jobs(tmp_path: Path) -> None:
+    # both declare build and test commands: CI must not run them all the same
+    spec = copy_spec(
+        ROOT / "tests" / "golden" / "pipelines-trunk" / "spec.yaml",
+        tmp_path / "spec.yaml",
+        {"\nenvironments:\n": "\n" + NOT_BUILT},
+    )
+    files = render_pipelines(spec, tmp_path / "out")
+    services = tmp_path / "out" / "services"
+    assert [p for p in files if services / "tile-store" in p.parents] == []
+    cache = services / "tile-cache" / "pipelines"
+    assert sorted(p.relative_to(cache).as_posix() for p in files if cache in p.parents) == [
+        ".github/workflows/tile-cache-deploy.yml",
+        ".gitlab-ci.yml",
+        "configure-github-environments.sh",
+        "configure-gitlab-environments.sh",
+    ]
+    deploy = load(cache / ".github" / "workflows" / "tile-cache-deploy.yml")
+    steps = {name: [step["name"] for step in job["steps"]] for name, job in deploy["jobs"].items()}
+    assert steps == {
+        "development": ["Check out", "Preflight", "Deploy", "Verify"],
+        "staging": ["Check out", "Preflight", "Deploy", "Verify"],
+        "production": [
+            "Check out",
+            "Refuse to deploy during a release freeze",
+            "Preflight",
+            "Deploy",
+            "Verify",
+        ],
+    }
+    gitlab = load(cache / ".gitlab-ci.yml")
+    assert sorted(name for name, _ in gitlab_scripts(gitlab)) == [
+        "tile-cache:deploy-development",
+        "tile-cache:deploy-production",
+        "tile-cache:deploy-staging",
+        "tile-cache:drift-check",
+    ]
+    for path in (p for p in files if cache in p.parents):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"make (build|test)-|docker (build|push)", text), path
+
+
 def _fake_script(folder: Path) -> None:
     """A deploy.sh that prints the arguments it was given, one a line."""
     folder.mkdir(parents=True)
