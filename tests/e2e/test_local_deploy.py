@@ -257,3 +257,120 @@ def test_deploy_all_deploys_in_dependency_order_and_undoes_the_first_when_the_se
         ("rollback", "api", "v2", "succeeded"),
     ]
     assert audit(root)[-1]["rollback"] == {"performed": True, "to": "v1", "result": "succeeded"}
+
+
+def process_environment(root: Path, name: str = "web") -> dict[str, str]:
+    pid = (root / name / "run" / f"{name}.pid").read_text().strip()
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(p.decode().split("=", 1) for p in pairs if p)
+
+
+# Characters a naive env file or a shell would mangle.
+SECRET = 'p@ss "w$rd" `x` \\ end'
+
+
+@pytest.fixture
+def configured(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """`web` with a plain variable (overridden in staging), one the service does not get,
+    and a secret from the CI provider."""
+    port = free_port()
+    document = spec(
+        [service(tmp_path, "web", port)],
+        deployment_flow=flow({"web": port}),
+        configuration_management={
+            "environment_variables": [
+                {"name": "LOG_LEVEL", "value": "info", "overrides": {"staging": "debug"}},
+                {"name": "FEATURE_FLAGS", "value": "a,b c"},
+                {"name": "OTHER_ONLY", "value": "x", "services": ["other"]},
+                {"name": "DB_PASSWORD", "secret": "db"},
+            ],
+            "secrets_management": {"provider": "ci", "secrets": [{"name": "db", "path": "E2E_DB"}]},
+        },
+    )
+    document["services"].append(service(tmp_path, "other", free_port()))
+    generate(document, tmp_path, "deploy", "configuration")
+    yield tmp_path, port
+    _stop_apps(tmp_path)
+
+
+def test_every_declared_variable_reaches_the_running_process(
+    configured: tuple[Path, int],
+) -> None:
+    root, port = configured
+    release(root, "web", "v1")
+    release(root, "web", "v2")
+    for version in ("v1", "v2"):
+        artifact = str(root / "artifacts" / "web" / version)
+        result = run(scripts(root) / "deploy.sh", "--version", version, "--artifact", artifact,
+                     env=environment(root, E2E_DB=SECRET))  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    running = process_environment(root)
+    assert (running["LOG_LEVEL"], running["FEATURE_FLAGS"]) == ("debug", "a,b c")
+    assert (running["DB_PASSWORD"], running["VERSION"], running["PORT"]) == (
+        SECRET,
+        "v2",
+        str(port),
+    )
+    assert "OTHER_ONLY" not in running
+    # rollback.sh starts the previous release with the same variables and secrets
+    back = run(scripts(root) / "rollback.sh", env=environment(root, E2E_DB=SECRET))
+    assert back.returncode == 0, back.stderr
+    assert answer(port) == (200, "ok v1")
+    running = process_environment(root)
+    assert (running["LOG_LEVEL"], running["DB_PASSWORD"], running["VERSION"]) == (
+        "debug",
+        SECRET,
+        "v1",
+    )
+
+
+def releases(root: Path, name: str = "web") -> set[str]:
+    return {p.name for p in (root / name / "releases").iterdir()}
+
+
+def test_pruning_follows_deploy_order_and_keeps_the_current_and_previous_release(
+    one: tuple[Path, int],
+) -> None:
+    root, port = one
+    for version in ("v1", "v2", "v3", "v4", "v5", "v6", "v7"):
+        release(root, "web", version, status=500 if version == "v3" else 200)
+    for version in ("v1", "v2"):
+        assert deploy(root, version).returncode == 0
+    # a release that fails its gate is rolled back and never counts among the kept ones
+    assert deploy(root, "v3").returncode == 1
+    assert releases(root) == {"v1", "v2", "v3"}
+    for version in ("v4", "v5", "v6"):
+        assert deploy(root, version).returncode == 0
+    # keep_releases is 3: the newest three deploys that succeeded
+    assert releases(root) == {"v4", "v5", "v6"}
+    assert (root / "web" / "history").read_text() == "v1\nv2\nv4\nv5\nv6\n"
+    # back to v4, older than the kept v5: after the next deploy v4 is the previous release
+    # and stays, although v5 and v6 are newer in deploy order and on disk
+    back = run(scripts(root) / "rollback.sh", "--to", "v4", env=environment(root))
+    assert back.returncode == 0, back.stderr
+    assert deploy(root, "v7").returncode == 0
+    assert answer(port) == (200, "ok v7")
+    assert (root / "state" / "web" / "staging" / "previous").read_text() == "v4\n"
+    assert releases(root) == {"v4", "v5", "v6", "v7"}
+
+
+def test_a_rollback_whose_release_is_gone_leaves_the_service_serving(
+    one: tuple[Path, int],
+) -> None:
+    root, port = one
+    for version in ("v1", "v2"):
+        release(root, "web", version)
+        assert deploy(root, version).returncode == 0
+    shutil.rmtree(root / "web" / "releases" / "v1")
+    result = run(scripts(root) / "rollback.sh", env=environment(root))
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.splitlines()[-2:] == [
+        "deployplan web/staging: release v1 is no longer on this host: nothing was stopped",
+        "deployplan web/staging: error: the rollback to v1 failed: "
+        "web in staging needs a person now",
+    ]
+    assert answer(port) == (200, "ok v2")
+    assert (root / "web" / "current").readlink() == Path("releases/v2")
+    last = audit(root)[-1]
+    assert (last["event"], last["version"], last["result"]) == ("rollback", "v2", "failed")
+    assert last["rollback"] == {"performed": True, "to": "v1", "result": "failed"}
