@@ -34,7 +34,7 @@ HOLD = (
 )
 
 
-def service(root: Path, name: str, port: int) -> dict[str, Any]:
+def service(root: Path, name: str, port: int, env: str = "staging") -> dict[str, Any]:
     return {
         "name": name,
         "description": f"{name}, a tiny HTTP app.",
@@ -43,7 +43,7 @@ def service(root: Path, name: str, port: int) -> dict[str, Any]:
         "port": port,
         "health_path": "/health",
         "start_command": f"exec {python()} app.py {port}",
-        "targets": {"staging": {"engine": "local", "release_dir": str(root / name)}},
+        "targets": {env: {"engine": "local", "release_dir": str(root / name)}},
     }
 
 
@@ -248,15 +248,37 @@ def test_deploy_all_deploys_in_dependency_order_and_undoes_the_first_when_the_se
     assert second.returncode == 1, second.stderr
     assert "deployplan staging: web failed (exit 1): undoing api\n" in second.stderr
     assert (answer(api), answer(web)) == ((200, "ok v1"), (200, "ok v1"))
-    history = [(r["event"], r["service"], r["version"], r["result"]) for r in audit(root)]
-    assert history == [
+    assert [summary(r) for r in audit(root)] == [
         ("deploy", "api", "v1", "succeeded"),
         ("deploy", "web", "v1", "succeeded"),
+        ("deploy-all", "", "v1", "succeeded"),
         ("deploy", "api", "v2", "succeeded"),
         ("deploy", "web", "v2", "failed"),
         ("rollback", "api", "v2", "succeeded"),
+        ("deploy-all", "web", "v2", "failed"),
     ]
-    assert audit(root)[-1]["rollback"] == {"performed": True, "to": "v1", "result": "succeeded"}
+    assert audit(root)[-2]["rollback"] == {"performed": True, "to": "v1", "result": "succeeded"}
+    assert audit(root)[-1] | {"started_at": "", "finished_at": "", "host": ""} == {
+        "event": "deploy-all",
+        "project": "e2e",
+        "environment": "staging",
+        "version": "v2",
+        "actor": "tester",
+        "host": "",
+        "started_at": "",
+        "finished_at": "",
+        "result": "failed",
+        "stopped_at": "web",
+        "deployed": {"api": "v2"},
+        "rolled_back": {"api": "v2"},
+        "freeze_override": None,
+    }
+
+
+def summary(record: dict[str, Any]) -> tuple[str, str, str, str]:
+    """event, service (deploy-all: where it stopped), version, result of an audit record."""
+    where = record["service"] if "service" in record else record["stopped_at"] or ""
+    return record["event"], where, record["version"], record["result"]
 
 
 def process_environment(root: Path, name: str = "web") -> dict[str, str]:
@@ -374,3 +396,135 @@ def test_a_rollback_whose_release_is_gone_leaves_the_service_serving(
     last = audit(root)[-1]
     assert (last["event"], last["version"], last["result"]) == ("rollback", "v2", "failed")
     assert last["rollback"] == {"performed": True, "to": "v1", "result": "failed"}
+
+
+FROZEN = str(1893456000 + 3600)  # 2030-01-01T01:00Z, inside the window below
+
+
+@pytest.fixture
+def guarded(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """`web` requires `api`, both local, in production (deploys ask for confirmation),
+    frozen on 2030-01-01."""
+    api, web = free_port(), free_port()
+    document = spec(
+        [service(tmp_path, "web", web, "production"), service(tmp_path, "api", api, "production")],
+        env="production",
+        deployment_flow=flow(
+            {"web": web, "api": api}, dependencies=[{"service": "web", "requires": "api"}]
+        ),
+        version_management={
+            "version_scheme": {"type": "semver"},
+            "branching_strategy": {"model": "trunk"},
+            "release_policy": {
+                "hotfixes_during_freeze": False,
+                "freeze_windows": [
+                    {
+                        "name": "new_year",
+                        "start": "2030-01-01T00:00:00+00:00",
+                        "end": "2030-01-02T00:00:00+00:00",
+                        "environments": ["production"],
+                        "reason": "Year-end close.",
+                    }
+                ],
+            },
+        },
+    )
+    generate(document, tmp_path)
+    for name in ("api", "web"):
+        release(tmp_path, name, "v1")
+    yield tmp_path, api
+    _stop_apps(tmp_path)
+
+
+def production(root: Path, name: str) -> Path:
+    return root / "output" / "services" / name / "deploy" / "production" / "deploy.sh"
+
+
+def test_a_refused_deploy_leaves_an_audit_record(guarded: tuple[Path, int]) -> None:
+    root, _ = guarded
+    artifact = ("--artifact", str(root / "artifacts" / "api" / "v1"))
+    unconfirmed = run(production(root, "api"), "--version", "v1", *artifact,
+                      env=environment(root))  # fmt: skip
+    assert unconfirmed.returncode == 3
+    assert unconfirmed.stderr == (
+        "deployplan api/production: error: production is production: "
+        "confirm on a terminal, or pass --yes\n"
+    )
+    frozen = run(production(root, "api"), "--yes", "--version", "v1", *artifact,
+                 env=environment(root, DEPLOYPLAN_NOW=FROZEN))  # fmt: skip
+    assert frozen.returncode == 3
+    assert frozen.stderr.endswith(
+        "error: refusing to change production during the freeze window new_year "
+        "(--override-freeze REASON for a hotfix)\n"
+    )
+    assert [summary(r) for r in audit(root)] == [
+        ("deploy", "api", "v1", "refused_confirmation"),
+        ("deploy", "api", "v1", "refused_freeze"),
+    ]
+    assert not (root / "api" / "current").exists()
+
+
+def deploy_all_production(
+    root: Path, *args: str, version: str = "v1", **extra: str
+) -> subprocess.CompletedProcess[str]:
+    return run(
+        root / "output" / "environments" / "production" / "deploy-all.sh",
+        *("--version", version, *args),
+        *("--artifact", f"api={root / 'artifacts' / 'api' / version}"),
+        *("--artifact", f"web={root / 'artifacts' / 'web' / version}"),
+        env=environment(root, **extra),
+    )
+
+
+def test_a_refused_deploy_all_leaves_an_audit_record(guarded: tuple[Path, int]) -> None:
+    root, _ = guarded
+    unconfirmed = deploy_all_production(root)
+    assert unconfirmed.returncode == 3
+    assert unconfirmed.stderr == (
+        "deployplan production: error: confirm on a terminal, or pass --yes\n"
+    )
+    frozen = deploy_all_production(root, "--yes", DEPLOYPLAN_NOW=FROZEN)
+    assert frozen.returncode == 3
+    records = audit(root)
+    assert [summary(r) for r in records] == [
+        ("deploy-all", "", "v1", "refused_confirmation"),
+        ("deploy", "api", "v1", "refused_freeze"),
+        ("deploy-all", "api", "v1", "refused"),
+    ]
+    assert (records[0]["deployed"], records[2]["deployed"]) == ({}, {})
+    assert not (root / "api" / "current").exists()
+
+
+def test_a_deploy_all_refused_by_a_running_deploy_undoes_what_it_did(
+    guarded: tuple[Path, int],
+) -> None:
+    root, api = guarded
+    release(root, "api", "v2")
+    first = run(production(root, "api"), "--yes", "--version", "v1", "--artifact",
+                str(root / "artifacts" / "api" / "v1"), env=environment(root))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    (root / "hold").touch()
+    artifact = str(root / "artifacts" / "web" / "v1")
+    held = subprocess.Popen(
+        [production(root, "web"), "--yes", "--version", "v1", "--artifact", artifact],
+        env=environment(root), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_for(root / "holding")
+    (root / "hold").unlink()
+    locked = deploy_all_production(root, "--yes", version="v2")
+    assert locked.returncode == 4, locked.stderr
+    assert "deployplan production: web failed (exit 4): undoing api\n" in locked.stderr
+    (root / "go").touch()
+    _, stderr = held.communicate(timeout=60)
+    assert held.returncode == 0, stderr
+    records = audit(root)
+    assert [summary(r) for r in records] == [
+        ("deploy", "api", "v1", "succeeded"),
+        ("deploy", "api", "v2", "succeeded"),
+        ("deploy", "web", "v2", "locked"),
+        ("rollback", "api", "v2", "succeeded"),
+        ("deploy-all", "web", "v2", "locked"),
+        ("deploy", "web", "v1", "succeeded"),
+    ]
+    assert (records[4]["deployed"], records[4]["rolled_back"]) == ({"api": "v2"}, {"api": "v2"})
+    assert answer(api) == (200, "ok v1")

@@ -249,6 +249,7 @@ def deploy_all(plan: DeploymentPlan, env: str) -> Artifact:
             "project": plan.project.name,
             "environment": env,
             "confirm": flow.needs_confirmation(plan, env),
+            "audit_log": plan.environments[env].configuration.audit_log,
             "services": flow.service_order(plan, env),
             "stateful": sorted(
                 s.name for s in plan.services if env in s.targets and vm.stateful(s)
