@@ -1,4 +1,5 @@
-"""A tiny HTTP app for the end-to-end deploy tests: ``python app.py PORT``.
+"""A tiny HTTP app for the end-to-end deploy tests: ``python app.py PORT [ADDRESS]``
+(127.0.0.1 when no address is given).
 
 ``GET /health`` answers with the status written in ``health_status`` next to it (200 when
 the file is missing) and ``ok <version>``; the version is read from ``version``.
@@ -28,4 +29,5 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+    address = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+    ThreadingHTTPServer((address, int(sys.argv[1])), Handler).serve_forever()

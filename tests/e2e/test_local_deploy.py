@@ -528,3 +528,86 @@ def test_a_deploy_all_refused_by_a_running_deploy_undoes_what_it_did(
     ]
     assert (records[4]["deployed"], records[4]["rolled_back"]) == ({"api": "v2"}, {"api": "v2"})
     assert answer(api) == (200, "ok v1")
+
+
+@pytest.fixture
+def two_environments(tmp_path: Path) -> Iterator[tuple[Path, dict[str, tuple[str, int]]]]:
+    """`web` on its own address and port in staging and in production. Its health
+    indicator names the service's port, as the example spec does: in each environment the
+    probe takes that environment's port instead."""
+    where = {"staging": ("127.0.0.1", free_port()), "production": ("127.0.0.2", free_port())}
+    web = service(tmp_path, "web", 8000)
+    web["start_command"] = f'exec {python()} app.py "$PORT" "$BIND_ADDRESS"'
+    web["targets"] = {
+        env: {"engine": "local", "release_dir": str(tmp_path / env / "web"), "port": port}
+        | {"address": address}
+        for env, (address, port) in where.items()
+    }
+    document = spec(
+        [web],
+        deployment_flow={
+            "stages": [{"name": "deploy", "action": "deploy", "timeout": "30s"}],
+            "validation_points": [
+                {
+                    "name": "answers",
+                    "after_stage": "deploy",
+                    "check": {"type": "http", "url": "http://{host}:{port}/health"},
+                    "retries": 15,
+                    "interval": "100ms",
+                }
+            ],
+        },
+        health_check={
+            "health_indicators": [
+                {"name": "web_http", "service": "web", "type": "http", "path": "/health"}
+                | {"port": 8000},
+                {"name": "web_port", "service": "web", "type": "tcp"},
+            ]
+        },
+        configuration_management={
+            "environment_variables": [
+                {"name": "BIND_ADDRESS", "value": "127.0.0.1"}
+                | {"overrides": {"production": "127.0.0.2"}}
+            ]
+        },
+    )
+    document["environments"]["production"] = {
+        **document["environments"]["staging"],
+        "environment_type": "production",
+    }
+    generate(document, tmp_path, "deploy", "configuration")
+    yield tmp_path, where
+    for env in where:
+        _stop_apps(tmp_path / env)
+
+
+def test_each_environment_is_probed_on_its_own_address_and_port(
+    two_environments: tuple[Path, dict[str, tuple[str, int]]],
+) -> None:
+    root, where = two_environments
+    release(root, "web", "v1")
+    for env in where:
+        script = root / "output" / "services" / "web" / "deploy" / env / "deploy.sh"
+        result = run(script, "--yes", "--version", "v1", "--artifact",
+                     str(root / "artifacts" / "web" / "v1"), env=environment(root))  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    staging, production = (
+        root / "output" / "services" / "web" / "deploy" / env / "healthcheck.sh"
+        for env in ("staging", "production")
+    )
+    address, port = where["production"]
+    assert run(production, "--dry-run", env=environment(root)).stdout.splitlines() == [
+        f"+ curl -sS -o /dev/null -w %\\{{http_code\\}} --max-time 5 http://{address}:{port}/health",
+        f'+ bash -c :\\ \\>\\"/dev/tcp/\\$1/\\$2\\" tcp {address} {port}',
+    ]
+    # staging goes down: production's probes do not notice, staging's do
+    _stop_apps(root / "staging")
+    healthy = run(production, env=environment(root))
+    assert healthy.returncode == 0, healthy.stderr
+    assert healthy.stderr == (
+        "deployplan web/production: healthy: web_http (127.0.0.2)\n"
+        "deployplan web/production: healthy: web_port (127.0.0.2)\n"
+    )
+    down = run(staging, env=environment(root))
+    assert down.returncode == 1
+    assert "deployplan web/staging: UNHEALTHY: web_http (127.0.0.1)\n" in down.stderr

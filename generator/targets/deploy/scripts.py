@@ -172,7 +172,7 @@ def _health(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, 
     hosts = probe_hosts(plan, service, env)
     probes = []
     for indicator in indicators:
-        port = indicator.port or vm.env_port(service, env)
+        port = vm.indicator_port(indicator, service, env)
         for host in hosts if indicator.type != "command" else [""]:
             url = f"http://{host}:{port}{indicator.path or '/'}" if indicator.type == "http" else ""
             probes.append(

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan, EnvironmentType, Service
 from generator.spec.model.project import Engine, ServiceKind, Strategy
+from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import cpu_millicores, duration_seconds, size_bytes
 
 VM_ENGINES = frozenset({Engine.ANSIBLE, Engine.SYSTEMD})
@@ -43,6 +44,22 @@ def unit_name(service: Service, env: str) -> str:
 def env_port(service: Service, env: str) -> int:
     """The port ``service`` listens on in ``env``: the target's, else the service's."""
     return service.targets[env].port or service.port or 0
+
+
+def indicator_port(indicator: HealthIndicator, service: Service, env: str) -> int:
+    """The port a health indicator of ``service`` probes in ``env``.
+
+    An indicator that names no port, or the service's own ``port``, probes the port the
+    service listens on in ``env`` (the target's ``port`` where it differs per
+    environment). One that names another port (a management port, say) probes that one
+    everywhere.
+    """
+    own = env_port(service, env)
+    if indicator.port is None or not own:
+        return indicator.port or own
+    if service.port is not None and indicator.port != service.port:
+        return indicator.port
+    return own
 
 
 def serial(plan: DeploymentPlan, service: Service, env: str) -> int | str:
@@ -107,12 +124,15 @@ def host_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[s
     for indicator in plan.health_check.health_indicators:
         if indicator.service != service.name or indicator.type == "command":
             continue
+        fixed = indicator_port(indicator, service, env)
+        # the service's own port differs per host in the inventory: {port} for the rollout
+        where = "{port}" if fixed == port else str(fixed)
         probes.append(
             {
                 "name": indicator.name,
                 "type": indicator.type,
-                "url": f"http://{{host}}:{indicator.port or '{port}'}{indicator.path or '/'}",
-                "port": indicator.port or port,
+                "url": f"http://{{host}}:{where}{indicator.path or '/'}",
+                "port": fixed,
                 "status": indicator.expect_status,
                 "timeout": int(duration_seconds(indicator.timeout)) or 1,
             }
