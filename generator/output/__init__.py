@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from generator.artifact import RenderedFile, Root
@@ -76,8 +77,8 @@ def plan_changes(
     first. Raises OutputConflict for unsafe or duplicate paths and unreadable manifests.
     """
     inputs = PlanInputs(tuple(files), scope, spec_label)
-    with _settled(roots, create=False):
-        return make_plan(inputs, roots)
+    with _settled(roots, create=False) as notes:
+        return replace(make_plan(inputs, roots), notes=tuple(notes))
 
 
 def apply(changes: ChangeSet, *, force: bool) -> WriteReport:
@@ -95,7 +96,7 @@ def apply(changes: ChangeSet, *, force: bool) -> WriteReport:
         if blocking:
             raise OutputConflict(conflict_message(blocking, fresh.roots))
         commit([*fresh.changes, *fresh.manifests], sorted_roots(fresh.roots))
-    return _report(fresh, note)
+    return _report(fresh, [*changes.notes, *note])
 
 
 def check(changes: ChangeSet) -> CheckResult:

@@ -104,12 +104,17 @@ class PlanInputs:
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """Everything one run would do, per file, plus the manifest of each root."""
+    """Everything one run would do, per file, plus the manifest of each root.
+
+    ``notes`` say what planning did first (an interrupted run completed or undone), for
+    the report of the run that carries the plan out.
+    """
 
     roots: Mapping[Root, Path]
     changes: tuple[Change, ...]
     manifests: tuple[Change, ...]
     inputs: PlanInputs | None = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def conflicts(self) -> tuple[Change, ...]:
