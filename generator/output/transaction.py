@@ -159,7 +159,8 @@ def _failed_move(journal: Journal, step: Step, err: OSError) -> Exception:
         copies = ", ".join(journal.copies)
         return OutputConflict(
             f"{problem}; undoing the run failed too ({undo.strerror or undo}): the output is"
-            f" partly updated, and the next deployplan run completes it from {copies}"
+            " partly updated until the next deployplan run, which completes or undoes it"
+            f" from {copies}"
         )
     return OutputConflict(f"{problem}; every change was undone, the previous output is intact")
 
