@@ -133,6 +133,52 @@ def test_a_hand_edit_is_refused_and_shown_as_a_diff(spec: Path, app: Path) -> No
     assert "timeout-minutes: 90" not in deploy.read_text()
 
 
+def _claim(app: Path, path: str) -> None:
+    """Tamper with the manifest: list ``path`` as the service's, with its right hash."""
+    manifest = app / ".deployplan-manifest.json"
+    data = json.loads(manifest.read_text())
+    data["files"][path] = {
+        "environment": None,
+        "executable": False,
+        "family": "pipelines",
+        "service": SERVICE,
+        "sha256": hashlib.sha256((app / path).read_bytes()).hexdigest(),
+    }
+    manifest.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("path", "verb"),
+    [("src/main.go", "deletes"), (".github/workflows/tile-api-ci.yml", "overwrites")],
+)
+def test_a_tampered_manifest_claiming_a_hand_written_file_changes_nothing(
+    spec: Path, app: Path, path: str, verb: str
+) -> None:
+    """A manifest is only a claim: the file carries no marker, so nothing proves it was
+    generated. ``src/main.go`` would be pruned (the service no longer makes it), the
+    workflow overwritten; neither happens, even with --force, and the run says why."""
+    assert _sync(spec, app)[0] == 0
+    mine = app / path
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("package main\n\nfunc main() {}\n")
+    _claim(app, path)
+    before = tree_snapshot(app)
+
+    for flags in ((), ("--force",)):
+        code, output = _sync(spec, app, *flags)
+
+        assert (code, output) == (
+            1,
+            "deployplan: nothing was written: 1 file stands in the way\n\n"
+            f"{mine} is listed in {app}/.deployplan-manifest.json, but it does not carry"
+            " deployplan's do-not-edit marker, so nothing shows deployplan generated it;"
+            f" it never {verb} such a file, not even with --force\n"
+            f"hint: if the file is yours, remove {path} from the manifest;"
+            " if it is generated, move it away and run again\n",
+        )
+        assert tree_snapshot(app) == before
+
+
 def test_check_exits_1_on_drift_and_writes_nothing(spec: Path, app: Path) -> None:
     assert _sync(spec, app)[0] == 0
     code, output = _sync(spec, app, "--check")
