@@ -17,7 +17,6 @@ TARGETS: dict[str, dict[str, Any]] = {
     "canary": {"engine": "kubernetes", "namespace": "shop", "strategy": "canary"}
     | {"canary_steps": [25, 100]},
     "chart": {"engine": "helm", "namespace": "pay", "chart": "oci://charts.example.com/pay"},
-    "box": {"engine": "compose"},
     "unit": {"engine": "systemd", "hosts": ["db-1.example.com", "db-2.example.com"]}
     | {"release_dir": "/opt/unit", "ssh_user": "deploy"},
 }
@@ -132,18 +131,6 @@ def test_helm_upgrades_atomically_and_rolls_back_after_a_failed_gate(root: Path)
         beside,
         [a.replace("image.tag=v1", "image.tag=v2") for a in upgrade],
         [*helm, "rollback", "chart", "--wait"],
-    ]
-
-
-def test_compose_starts_the_image_and_starts_the_previous_one_to_roll_back(root: Path) -> None:
-    compose = ["docker", "compose", "--file", f"{here(root, 'box')}/compose.yaml"]
-    up = [*compose, "--project-name", "e2e-production", "up", "--detach", "--wait", "--no-deps"]
-    assert deploy(root, "box", "deploy.sh", "--yes", "--version", "v1") == [
-        [*up, "box", "registry.example.com/box:v1"]
-    ]
-    assert deploy(root, "box", "deploy.sh", "--yes", "--version", "v2", unhealthy=True) == [
-        [*up, "box", "registry.example.com/box:v2"],
-        [*up, "box", "registry.example.com/box:v1"],
     ]
 
 

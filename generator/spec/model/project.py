@@ -141,7 +141,8 @@ class Target(SpecModel):
     hosts: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")]] = (
         Field(
             default_factory=list,
-            description="Host names (ansible, systemd).",
+            description="Host names (ansible, systemd; compose: the hosts whose container "
+            "engine it reaches over ssh, none for the machine deploy.sh runs on).",
         )
     )
     release_dir: str | None = Field(
@@ -225,7 +226,7 @@ class Target(SpecModel):
         None,
         pattern=r"^/[A-Za-z0-9._/-]*$",
         description="Directory in the container that config file paths are relative to "
-        "(kubernetes, helm) [default: `/etc/<service>`].",
+        "(kubernetes, helm, compose) [default: `/etc/<service>`].",
     )
     service_account: Name | None = Field(
         None,
@@ -237,6 +238,18 @@ class Target(SpecModel):
         description="Namespace of the in-cluster CI runners that run deploy.sh (kubernetes): "
         "the NetworkPolicy admits their gates and health checks. Without it, a self-hosted "
         "deploy runner is admitted from the environment's `vpc_cidr`.",
+    )
+    container_healthcheck: Text | None = Field(
+        None,
+        description="Command run inside the container to tell whether it is healthy "
+        "(compose), e.g. `redis-cli ping` [default: an HTTP GET of the service's "
+        "`health_path` with wget or curl, when it has a port and a health path].",
+    )
+    data_dir: str | None = Field(
+        None,
+        pattern=r"^/[A-Za-z0-9._/-]*$",
+        description="Where a service that stores data keeps it in its container (compose): "
+        "a named volume is mounted there [default: `/data`].",
     )
 
 

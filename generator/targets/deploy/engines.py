@@ -18,8 +18,11 @@ Engines and the strategies they carry out:
   ``serial`` hosts (1 in production by default; ``recreate`` every host at once), each
   host unpacked, installed, configured, switched, restarted and health-checked before
   the next batch; see :mod:`generator.targets.deploy.vm`.
-- ``compose``: ``docker compose up -d --wait`` with the release's image, which replaces the
-  service's containers (``rolling`` and ``recreate`` do the same).
+- ``compose``: Docker Compose v2 or podman-compose (detected) recreates the service's one
+  container per host with the release's image, on the target's ``hosts`` one after another
+  over ssh (``rolling``), or on the deploy machine; each host's container must run and pass
+  its health check before the next. The release and the one before are labels on the
+  container; see :mod:`generator.targets.deploy.compose`.
 - ``systemd``: release directories over ssh, an atomic ``current`` symlink switch and
   ``systemctl restart``, host after host (``rolling`` only).
 - ``local``: the same release directories on this host; the start command runs in the
@@ -52,7 +55,7 @@ TOOLS: dict[Engine, tuple[str, ...]] = {
     Engine.KUBERNETES: ("kubectl",),
     Engine.HELM: ("helm", "kubectl"),
     Engine.ANSIBLE: ("ansible-playbook", "ansible"),
-    Engine.COMPOSE: ("docker",),
+    Engine.COMPOSE: (),
     Engine.SYSTEMD: ("ssh", "tar"),
     Engine.LOCAL: ("setsid", "tar"),
     Engine.MANAGED: (),
@@ -112,7 +115,9 @@ def probe_hosts(plan: DeploymentPlan, service: Service, env: str) -> list[str]:
     target = service.targets[env]
     if target.engine in (Engine.KUBERNETES, Engine.HELM):
         return [f"{service.name}.{namespace(plan, target, env)}.svc.cluster.local"]
-    if target.engine in (Engine.SYSTEMD, Engine.ANSIBLE):
+    if target.engine in (Engine.SYSTEMD, Engine.ANSIBLE) or (
+        target.engine is Engine.COMPOSE and target.hosts
+    ):
         return list(target.hosts)
     if target.engine is Engine.MANAGED:
         return []

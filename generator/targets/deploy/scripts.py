@@ -10,7 +10,7 @@ from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import cpu_millicores, duration_seconds
-from generator.targets.deploy import flow, proxy, vm
+from generator.targets.deploy import compose, flow, proxy, vm
 from generator.targets.deploy.engines import probe_hosts, target_context
 
 SCRIPTS = ("deploy", "rollback", "preflight", "prepare", "verify", "healthcheck")
@@ -88,6 +88,11 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "stateful": vm.stateful(service),
         "vm": _vm(plan, service, env),
         "proxy": proxy.site_context(plan, service, env),
+        "compose": (
+            compose.context(plan, service, env)
+            if service.targets[env].engine is Engine.COMPOSE
+            else {}
+        ),
     }
 
 
