@@ -13,19 +13,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 import pytest
 
 from tests.site.conftest import BuiltSite
-from tests.site.hostile_spec import PAYLOAD, hostile_tree
+from tests.site.hostile_spec import PAYLOAD, URL_PAYLOAD, hostile_tree
 from tests.site.test_browser import OPEN_SHADOW_ROOTS, _search
 
 # Every element, inside shadow roots too (mermaid draws into one): inline handlers,
-# scripts that are not the theme's, the payload's image. window.__pwned is set by any
-# payload that runs.
-INSPECT = """() => {
+# javascript: URLs and HTML data: URLs, scripts that are not the theme's, the payload's image; and
+# the links to a URL payload's host. window.__pwned is set by any payload that runs.
+INSPECT = r"""() => {
     const injected = [];
+    const links = [];
     const roots = [document];
     while (roots.length) {
         for (const el of roots.pop().querySelectorAll("*")) {
@@ -33,6 +34,15 @@ INSPECT = """() => {
             const tag = el.tagName.toLowerCase();
             for (const name of el.getAttributeNames()) {
                 if (name.startsWith("on")) injected.push(`${tag}[${name}]`);
+                // browsers ignore controls and spaces before a scheme
+                const value = (el.getAttribute(name) || "")
+                    .replace(/[\u0000-\u0020]/g, "").toLowerCase();
+                if (/^(javascript:|vbscript:|data:text\/html)/.test(value)) {
+                    injected.push(`${tag}[${name}=${value.slice(0, 40)}]`);
+                }
+            }
+            if (tag === "a" && /^https:\/\/u\d+\.example\.com\//.test(el.href)) {
+                links.push(el.href);
             }
             const src = el.getAttribute("src") || "";
             if (tag === "script" && (el.textContent.includes("__pwned")
@@ -45,10 +55,11 @@ INSPECT = """() => {
     return {
         pwned: window.__pwned === undefined ? null : String(window.__pwned),
         injected,
+        links,
         title: document.title,
     };
 }"""
-_FIELDS = hostile_tree()[1]
+_, _FIELDS, _URLS = hostile_tree()
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Visit:
     path: str
     pwned: str | None
     injected: list[str]
+    links: list[str]
     title: str
     dialogs: list[str]
 
@@ -78,7 +90,9 @@ def _inspect(tab: Any, dialogs: list[str], path: str) -> Visit:
     if tab.locator("div.mermaid").count():
         tab.locator("div.mermaid svg").first.wait_for(timeout=15_000)
     found = tab.evaluate(INSPECT)
-    return Visit(path, found["pwned"], found["injected"], found["title"], list(dialogs))
+    return Visit(
+        path, found["pwned"], found["injected"], found["links"], found["title"], list(dialogs)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +126,7 @@ def test_the_hostile_site_builds_strictly(hostile: BuiltSite) -> None:
     assert hostile.returncode == 0, hostile.log
     assert "WARNING" not in hostile.log
     assert len(_FIELDS) > 400  # every free-text field of the example, not a sample
+    assert len(_URLS) >= 20  # and every URL
 
 
 def test_no_payload_runs_on_any_page(visits: list[Visit]) -> None:
@@ -122,6 +137,22 @@ def test_no_payload_runs_on_any_page(visits: list[Visit]) -> None:
 
 def test_no_injected_element_exists_on_any_page(visits: list[Visit]) -> None:
     assert {v.path: v.injected for v in visits if v.injected} == {}
+
+
+def test_url_fields_stay_whole_links_to_their_own_address(visits: list[Visit]) -> None:
+    """A URL payload ends no attribute and starts no second link: each link to its host
+    leads to exactly the URL the spec gave (the browser may percent-encode it)."""
+    linked: dict[int, set[str]] = {}
+    for visit in visits:
+        for href in visit.links:
+            number = int(href.removeprefix("https://u").split(".", 1)[0])
+            linked.setdefault(number, set()).add(unquote(href))
+    assert {
+        n: hrefs for n, hrefs in linked.items() if hrefs != {unquote(URL_PAYLOAD.format(n=n))}
+    } == {}
+    # repositories, environments, dependencies, tools, the knowledge base, ...
+    assert len(linked) >= 10, sorted(_FIELDS[n] for n in linked)
+    assert set(linked) <= _URLS
 
 
 def test_page_titles_show_the_payload_as_text(visits: list[Visit]) -> None:
