@@ -16,7 +16,10 @@ IDENTIFIER = r"^[a-z][a-z0-9_-]{0,62}$"
 DURATION = r"^([0-9]+(ms|s|m|h|d|w))+$"
 CPU = r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$"
 SIZE = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$"
-URL = r"^https?://[^\s/$.?#][^\s]*$"
+# No whitespace, control characters, quotes, angle brackets, backticks or backslashes:
+# none belongs in a URL unencoded, and each could end the attribute, tag or shell word a
+# URL is written into.
+URL = r'^https?://[^\s/$.?#"<>`\\\x00-\x1f\x7f-\x9f][^\s"<>`\\\x00-\x1f\x7f-\x9f]*$'
 CRON = r"^\S+(\s+\S+){4}$"
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
 SEMVER = (
@@ -33,7 +36,8 @@ FORMAT_HINTS = {
     DURATION: "write a duration as a number and a unit: `500ms`, `30s`, `15m`, `1h30m`, `7d`, `2w`",
     CPU: "write CPU as a Kubernetes quantity: `500m` (millicores) or `2` (cores)",
     SIZE: "write a size with a unit: `512Mi`, `4Gi`, `1Ti` (or `500M`, `2G`)",
-    URL: "write a full http or https URL, e.g. `https://shop.example.com/healthz`",
+    URL: "write a full http or https URL, e.g. `https://shop.example.com/healthz`; "
+    "percent-encode spaces, quotes, `<`, `>` and backticks (`%20`, `%22`, `%3C`, `%3E`, `%60`)",
     CRON: "five fields: minute hour day-of-month month day-of-week, e.g. `0 2 * * *`",
     ENV_NAME: "environment variable names are UPPER_SNAKE_CASE, e.g. `LOG_LEVEL`",
 }
