@@ -101,6 +101,38 @@ class AlertingSystem(SpecModel):
     )
 
 
+class ServiceLevelIndicator(SpecModel):
+    """How good the service is, as PromQL over a window written `$WINDOW` (e.g.
+    `rate(http_requests_total{service="orders-api"}[$WINDOW])`): either `good` and `total`
+    events, or `error_ratio`."""
+
+    good: Text | None = Field(
+        None, description="PromQL: the rate of good events over `$WINDOW` (with `total`)."
+    )
+    total: Text | None = Field(
+        None, description="PromQL: the rate of all events over `$WINDOW` (with `good`)."
+    )
+    error_ratio: Text | None = Field(
+        None,
+        description="PromQL: the share of bad events over `$WINDOW`, from 0 to 1 (instead of "
+        "`good` and `total`).",
+    )
+
+
+class ServiceLevelObjective(SpecModel):
+    """A service level objective: the share of good events a service promises over a
+    rolling window; the rest is its error budget."""
+
+    name: Identifier = Field(description="Unique SLO name, e.g. `orders_api_availability`.")
+    service: ServiceRef = Field(description="Service it is about.")
+    description: Text = Field("", description="What it promises, in words.")
+    objective: float = Field(
+        gt=0, lt=100, description="Percent of events that must be good, e.g. `99.9`."
+    )
+    window: Duration = Field("30d", description="Rolling window the objective holds over.")
+    sli: ServiceLevelIndicator = Field(description="The service level indicator, as PromQL.")
+
+
 class MonitoringSystem(SpecModel):
     """Seed §8.1 ``MonitoringSystem``."""
 
@@ -109,6 +141,12 @@ class MonitoringSystem(SpecModel):
         default_factory=MetricsCollection, description="Scraping."
     )
     alerting_system: AlertingSystem | None = Field(None, description="Alert routing.")
+    slos: list[ServiceLevelObjective] = Field(
+        default_factory=list,
+        description="Service level objectives: each gets multi-window, multi-burn-rate "
+        "alerts (a page on a fast burn of its error budget, a ticket on a slow one) and its "
+        "error budget on the service's page.",
+    )
 
 
 class MaintenanceWindow(SpecModel):
@@ -170,10 +208,54 @@ class EscalationLevel(SpecModel):
 
 
 class EscalationPath(SpecModel):
+    """Who is told about an incident, in order. Where its levels page (a `pagerduty` or
+    `opsgenie` receiver), they become an escalation policy on that paging service, which
+    escalates only while nobody has acknowledged; the other levels stay notifications
+    from Alertmanager."""
+
     name: Identifier = Field(description="Unique name.")
     services: list[ServiceRef] = Field(min_length=1, description="Services it covers.")
     severities: list[Identifier] = Field(min_length=1, description="Severity levels it covers.")
     levels: list[EscalationLevel] = Field(min_length=1, description="Who is paged, when.")
+    paging_service: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$",
+        description="Name of its service (PagerDuty) or integration (Opsgenie) and of its "
+        "escalation policy on the paging service [default: `<project>-<path>`, with `-` "
+        "for `_`].",
+    )
+
+
+class Contact(SpecModel):
+    """A person the paging service notifies: a user there, found by email address."""
+
+    name: Identifier = Field(description="Unique handle, e.g. `akiko`.")
+    full_name: Text = Field("", description="Name as people know it.")
+    email: str = Field(
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Email address of the person's user on the paging service.",
+    )
+    team: TeamRef = Field(description="Team (project.teams) the person is on.")
+
+
+class OnCallRotation(SpecModel):
+    """A team's on-call rotation, kept as a schedule on the paging service: members hold
+    the pager in turn, one shift each."""
+
+    team: TeamRef = Field(
+        description="Team whose on-call it is; its `oncall_schedule` names the schedule "
+        "[default: `<project>-<team>`]."
+    )
+    members: list[Identifier] = Field(
+        min_length=1, description="Contacts (operations.contacts) in the order they take over."
+    )
+    shift: Duration = Field("1w", description="How long each member is on call, in whole hours.")
+    start: dt.date = Field(description="Day the first member's first shift begins.")
+    handoff: str = Field(
+        "09:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Time of day (project.timezone) a shift begins, `HH:MM`.",
+    )
 
 
 class MaintenanceCalendar(SpecModel):
@@ -196,6 +278,16 @@ class OperationalProcedures(SpecModel):
     incident_response: IncidentResponse | None = Field(None, description="Incident handling.")
     escalation_paths: list[EscalationPath] = Field(
         default_factory=list, description="Who is paged, in what order."
+    )
+    contacts: list[Contact] = Field(
+        default_factory=list,
+        description="People on call: the paging service's users that rotations and "
+        "escalation policies name.",
+    )
+    rotations: list[OnCallRotation] = Field(
+        default_factory=list,
+        description="On-call rotations, one per team: an escalation level notifying the team "
+        "pages whoever is on call.",
     )
     calendar: MaintenanceCalendar | None = Field(
         None,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic
+from generator.spec.model.types import duration_seconds
 from generator.spec.rules.context import RuleContext
 
 _THRESHOLDS = ("health_check", "alert_thresholds", "thresholds")
@@ -105,3 +106,98 @@ def non_paging_receiver(ctx: RuleContext) -> Iterator[Diagnostic]:
             "would page someone",
             hint="name a chat, email or webhook receiver, or leave `non_paging_receiver` out",
         )
+
+
+def _pager_types(ctx: RuleContext) -> dict[str, str]:
+    system = ctx.plan.monitoring.alerting_system
+    return {r.name: r.type for r in system.receivers if r.type in PAGERS} if system else {}
+
+
+def escalation_pagers(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A path pages through one paging service, and each of its paging levels reaches
+    someone there: a schedule (rotation or `oncall_schedule`) or contacts."""
+    pagers = _pager_types(ctx)
+    teams = {t.name: t for t in ctx.plan.project.teams}
+    security = ctx.plan.security
+    roles = {r.name: r.teams for r in security.access_controls.roles} if security else {}
+    rotated = {r.team for r in ctx.plan.operations.rotations}
+    contacted = {c.team for c in ctx.plan.operations.contacts}
+    for p, path in enumerate(ctx.plan.operations.escalation_paths):
+        first: str | None = None
+        for index, level in enumerate(path.levels):
+            kind = pagers.get(level.receiver)
+            if kind is None:
+                continue
+            where = ("operations", "escalation_paths", p, "levels", index)
+            if first is not None and kind != first:
+                yield ctx.at(
+                    (*where, "receiver"),
+                    "escalation-pagers",
+                    f"escalation path `{path.name}` pages through {first} and {kind}: one "
+                    "escalation policy lives on one paging service",
+                    hint=f"page every level of `{path.name}` through {first} receivers",
+                )
+            first = first or kind
+            named = [level.notify] if level.notify in teams else roles.get(level.notify, [])
+            if named and not any(
+                t in rotated or t in contacted or (t in teams and teams[t].oncall_schedule)
+                for t in named
+            ):
+                yield ctx.at(
+                    (*where, "notify"),
+                    "escalation-unreachable",
+                    f"`{level.notify}` is paged through {kind}, but {kind} knows no one to "
+                    f"notify for it: no rotation, `oncall_schedule` or contacts",
+                    hint="add a rotation for the team (operations.rotations), its "
+                    "`oncall_schedule`, or contacts on it (operations.contacts)",
+                )
+
+
+def rotations(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """One rotation per team, with shifts of whole hours."""
+    seen: set[str] = set()
+    for index, rotation in enumerate(ctx.plan.operations.rotations):
+        path = ("operations", "rotations", index)
+        if rotation.team in seen:
+            yield ctx.at(
+                (*path, "team"),
+                "duplicate-rotation",
+                f"team `{rotation.team}` has more than one rotation",
+                hint="list every member of the team's on-call in one rotation",
+            )
+        seen.add(rotation.team)
+        seconds = duration_seconds(rotation.shift)
+        if seconds < 3600 or seconds % 3600:
+            yield ctx.at(
+                (*path, "shift"),
+                "rotation-shift",
+                f"a shift of {rotation.shift} is not a whole number of hours",
+                hint="write e.g. `12h`, `1d` or `1w`",
+            )
+
+
+def slo_indicators(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Each SLI is `good` and `total`, or `error_ratio`, each over `$WINDOW`."""
+    for index, slo in enumerate(ctx.plan.monitoring.slos):
+        path = ("monitoring", "slos", index, "sli")
+        sli = slo.sli
+        pair = sli.good is not None and sli.total is not None
+        if pair == (sli.error_ratio is not None) or (sli.good is None) != (sli.total is None):
+            yield ctx.at(
+                path,
+                "slo-indicator",
+                f"the SLI of `{slo.name}` needs either `good` and `total`, or `error_ratio`",
+                hint="e.g. `error_ratio: sum(rate(errors_total[$WINDOW])) / "
+                "sum(rate(requests_total[$WINDOW]))`",
+            )
+            continue
+        for key in ("good", "total", "error_ratio"):
+            query = getattr(sli, key)
+            if query is not None and "$WINDOW" not in query:
+                yield ctx.at(
+                    (*path, key),
+                    "slo-window",
+                    f"`{key}` of `{slo.name}` has no `$WINDOW`: every burn-rate window would "
+                    "read the same range",
+                    hint="write the range as `[$WINDOW]`, e.g. `rate(requests_total[$WINDOW])`",
+                )

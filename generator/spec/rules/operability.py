@@ -21,4 +21,7 @@ OPERABILITY_RULES = (
     alerting.threshold_levels,
     alerting.receiver_settings,
     alerting.non_paging_receiver,
+    alerting.escalation_pagers,
+    alerting.rotations,
+    alerting.slo_indicators,
 )
