@@ -2,7 +2,8 @@
 (127.0.0.1 when no address is given).
 
 ``GET /health`` answers with the status written in ``health_status`` next to it (200 when
-the file is missing) and ``ok <version>``; the version is read from ``version``.
+the file is missing; 500 while a file ``unhealthy-<version>`` sits two folders up, in the
+release directory of a host) and ``ok <version>``; the version is read from ``version``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         status_file = HERE / "health_status"
         status = int(status_file.read_text()) if status_file.exists() else 200
+        version = (HERE / "version").read_text().strip()
+        if (HERE.parent.parent / f"unhealthy-{version}").exists():
+            status = 500
         body = f"ok {(HERE / 'version').read_text().strip()}\n".encode()
         self.send_response(status if self.path == "/health" else 200)
         self.send_header("Content-Length", str(len(body)))

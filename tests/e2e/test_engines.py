@@ -1,6 +1,7 @@
 """Engines that cannot run here, with stand-ins on PATH that record their arguments: the
 exact commands of a deploy, of a rollback after a failed gate, and of rollback.sh. The
-Ansible rollout runs for real in test_ansible.py."""
+Ansible rollout and the systemd engine run for real over SSH in test_ansible.py and
+test_systemd.py."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ TARGETS: dict[str, dict[str, Any]] = {
     "canary": {"engine": "kubernetes", "namespace": "shop", "strategy": "canary"}
     | {"canary_steps": [25, 100]},
     "chart": {"engine": "helm", "namespace": "pay", "chart": "oci://charts.example.com/pay"},
-    "unit": {"engine": "systemd", "hosts": ["db-1.example.com", "db-2.example.com"]}
-    | {"release_dir": "/opt/unit", "ssh_user": "deploy"},
 }
 
 
@@ -131,47 +130,4 @@ def test_helm_upgrades_atomically_and_rolls_back_after_a_failed_gate(root: Path)
         beside,
         [a.replace("image.tag=v1", "image.tag=v2") for a in upgrade],
         [*helm, "rollback", "chart", "--wait"],
-    ]
-
-
-def test_systemd_uploads_and_switches_current_host_by_host_over_ssh(root: Path) -> None:
-    ssh = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-l", "deploy", "--"]
-    artifact = str(root / "artifact")
-    calls = deploy(
-        root, "unit", "deploy.sh", "--yes", "--version", "v1", "--artifact", artifact,
-        fail="test -d",
-    )  # fmt: skip
-    releases = "/opt/unit/releases"
-    prune = (
-        ' sh -c cd\\ \\"\\$1\\"\\ \\&\\&\\ ls\\ -1t\\ \\|\\ tail\\ -n\\ +\\"\\$2\\"\\ '
-        '\\|\\ grep\\ -vx\\ -e\\ \\"\\$3\\"\\ -e\\ \\"\\$4\\"\\ \\|\\ xargs\\ -r\\ rm\\ -rf\\ -- '
-        f"prune {releases} 6 v1 v1"
-    )
-    upload = [
-        f" test -d {releases}/v1",
-        f" mkdir -p -- {releases}/v1.partial",
-        f" tar -xzf - -C {releases}/v1.partial",
-        f" mv -T -- {releases}/v1.partial {releases}/v1",
-    ]
-    switch = [
-        " ln -sfn -- releases/v1 /opt/unit/current.next",
-        " mv -T -- /opt/unit/current.next /opt/unit/current",
-        " systemctl restart unit.service",
-        " systemctl is-active --quiet unit.service",
-    ]
-    one, two = "db-1.example.com", "db-2.example.com"
-    assert calls == [
-        *([*ssh, one, line] for line in upload),
-        *([*ssh, two, line] for line in upload),
-        *([*ssh, one, line] for line in switch),
-        *([*ssh, two, line] for line in switch),
-        [*ssh, one, prune],
-        [*ssh, two, prune],
-    ]
-    # a rollback switches and restarts only: pruning follows successful deploys alone
-    rollback = deploy(root, "unit", "rollback.sh", "--yes", "--to", "v1")
-    assert rollback == [
-        *([*ssh, host, f" test -d {releases}/v1"] for host in (one, two)),
-        *([*ssh, one, line] for line in switch),
-        *([*ssh, two, line] for line in switch),
     ]

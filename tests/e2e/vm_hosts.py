@@ -4,6 +4,8 @@ each host a directory root of its own (its releases, units and pid files under i
 Every host is this machine, reached over real SSH; ``systemctl`` on the hosts' PATH is
 ``tests/e2e/bin/systemctl``, which runs the installed unit's ``ExecStart`` because
 systemd is not PID 1 here. Ansible, the connection and every file on the hosts are real.
+Where a deploy writes absolute paths (the systemd engine), each login runs in a mount
+namespace in which those directories are the host's own (``tests/e2e/bin/host-session``).
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ def _wait_for_port(port: int, limit: float = 20) -> None:
     raise AssertionError(f"sshd never listened on port {port}")
 
 
-def _sshd_config(host: Host, keys: Path) -> Path:
+def _sshd_config(host: Host, keys: Path, mounts: tuple[str, ...]) -> Path:
     path = host.root / "sshd_config"
+    session = f"ForceCommand {HERE / 'bin' / 'host-session'}\n" if mounts else ""
     path.write_text(
         f"Port {host.ssh_port}\nListenAddress 127.0.0.1\n"
         f"HostKey {keys / 'host_key'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
@@ -50,8 +53,8 @@ def _sshd_config(host: Host, keys: Path) -> Path:
         "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
         f"PidFile {host.root / 'sshd.pid'}\n"
         f"SetEnv PATH={HERE / 'bin'}:/usr/local/bin:/usr/bin:/bin "
-        f"STANDIN_ROOT={host.root}\n"
-        "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+        f"STANDIN_ROOT={host.root} HOST_MOUNTS={':'.join(mounts)}\n"
+        "Subsystem sftp /usr/lib/openssh/sftp-server\n" + session
     )
     return path
 
@@ -68,8 +71,11 @@ def _keys(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def started(root: Path, names: list[str]) -> Iterator[tuple[list[Host], Path]]:
-    """``names`` as running hosts, and the client key that logs in to all of them."""
+def started(
+    root: Path, names: list[str], mounts: tuple[str, ...] = ()
+) -> Iterator[tuple[list[Host], Path]]:
+    """``names`` as running hosts, and the client key that logs in to all of them; the
+    directories in ``mounts`` are each host's own, under its root."""
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
     keys = _keys(root / "keys")
     hosts = [Host(n, root / n, free_port(), free_port()) for n in names]
@@ -77,7 +83,7 @@ def started(root: Path, names: list[str]) -> Iterator[tuple[list[Host], Path]]:
     try:
         for host in hosts:
             host.root.mkdir()
-            config = _sshd_config(host, keys)
+            config = _sshd_config(host, keys, mounts)
             with (host.root / "sshd.log").open("w") as log:
                 command = ["/usr/sbin/sshd", "-D", "-e", "-f", str(config)]
                 daemons.append(subprocess.Popen(command, stderr=log))
@@ -91,6 +97,18 @@ def started(root: Path, names: list[str]) -> Iterator[tuple[list[Host], Path]]:
         for pid_file in root.glob("*/run/*.pid"):
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.killpg(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def ssh_config(hosts: list[Host], key: Path) -> str:
+    """An ssh_config in which each host's name reaches its sshd as root, over one
+    connection per host that the deploy's many commands share."""
+    return "".join(
+        f"Host {host.name}\n    HostName 127.0.0.1\n    Port {host.ssh_port}\n    User root\n"
+        f"    IdentityFile {key}\n    IdentitiesOnly yes\n    StrictHostKeyChecking no\n"
+        "    UserKnownHostsFile /dev/null\n    LogLevel ERROR\n"
+        "    ControlMaster auto\n    ControlPath /tmp/deployplan-e2e-%C\n    ControlPersist 20s\n"
+        for host in hosts
+    )
 
 
 def inventory(generated: Path, hosts: list[Host], key: Path, service: str) -> str:

@@ -23,8 +23,11 @@ Engines and the strategies they carry out:
   over ssh (``rolling``), or on the deploy machine; each host's container must run and pass
   its health check before the next. The release and the one before are labels on the
   container; see :mod:`generator.targets.deploy.compose`.
-- ``systemd``: release directories over ssh, an atomic ``current`` symlink switch and
-  ``systemctl restart``, host after host (``rolling`` only).
+- ``systemd``: release directories over ssh, unpacked and installed on every host; the
+  migrate stage on the first host, under its own lock, before any switch; then host after
+  host an atomic ``current`` symlink switch, ``systemctl restart`` and that host's own
+  health checks (``rolling`` only; a data store's replicas before its primary). Each host
+  records its deploys, so pruning follows deploy order and any machine can roll back.
 - ``local``: the same release directories on this host; the start command runs in the
   background with a pid file. One instance: it is stopped, switched and started.
 - ``managed``: nothing to roll out (the provider runs it, ``rolling`` being the default);

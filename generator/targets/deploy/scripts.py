@@ -8,6 +8,7 @@ from typing import Any
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine
+from generator.spec.model.recovery import BackupEngine
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import cpu_millicores, duration_seconds
 from generator.targets.deploy import compose, flow, proxy, vm
@@ -86,6 +87,7 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "allocation": _allocation(plan, service.name, env),
         "rollback_timeout": _rollback_timeout(plan),
         "stateful": vm.stateful(service),
+        "backups": _backups_first(plan, service, env) if vm.stateful(service) else [],
         "vm": _vm(plan, service, env),
         "proxy": proxy.site_context(plan, service, env),
         "compose": (
@@ -125,6 +127,23 @@ def _vm(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
             env
         ].infrastructure.network_configuration.reverse_proxy.sites_dir,
     }
+
+
+#: Backups that copy nothing before a change: the provider's own, or a running replication.
+_NOT_BEFORE_A_CHANGE = frozenset({BackupEngine.PROVIDER_PITR, BackupEngine.OBJECT_REPLICATION})
+
+
+def _backups_first(plan: DeploymentPlan, service: Service, env: str) -> list[str]:
+    """The backups a data store's deploy runs before it changes anything: the complete
+    ones (full, logical, snapshot) of ``service`` in ``env``, else the others."""
+    backups = [
+        b
+        for b in plan.backup_strategy.backup_types
+        if b.service == service.name and env in b.environments
+        and b.engine not in _NOT_BEFORE_A_CHANGE
+    ]  # fmt: skip
+    complete = [b for b in backups if b.kind in ("full", "logical", "snapshot")]
+    return [b.name for b in complete or backups]
 
 
 def _all_secret_vars(plan: DeploymentPlan, service: str) -> list[str]:

@@ -5,8 +5,9 @@ files the hosts read (config, secrets, the deploy's own facts).
 On every host a release lives in ``<release_dir>/releases/<version>``; ``current`` points
 at the running one; ``shared/config/`` holds the environment's config files,
 ``shared/secrets.env`` (``0600``, the service user's) the secrets, ``shared/deploy.env``
-the port and version; ``releases.json`` records the current and previous release and the
-deploy order, so that any machine can roll back.
+the port and version; ``releases.json`` (ansible), or ``history`` and ``previous``
+(systemd), record the current and previous release and the order of the deploys that
+succeeded, so that any machine can roll back and pruning follows deploy order.
 """
 
 from __future__ import annotations
@@ -23,18 +24,28 @@ from generator.spec.model.types import cpu_millicores, duration_seconds, size_by
 VM_ENGINES = frozenset({Engine.ANSIBLE, Engine.SYSTEMD})
 #: Kinds that hold state: never released by a restart, left out of deploy-all.
 STATEFUL = frozenset({ServiceKind.DATABASE, ServiceKind.CACHE, ServiceKind.QUEUE})
+#: Applications: one of these with ``stores_data`` keeps files, but is released like any app.
+APPLICATIONS = frozenset({ServiceKind.WEB, ServiceKind.API, ServiceKind.WORKER})
 #: Placeholders replaced in health URLs, per host a probe reaches.
 URL_PLACEHOLDERS = ("{host}", "{port}")
 
 
 def stateful(service: Service) -> bool:
-    """Databases, caches and queues: upgraded by an explicit procedure, not a restart."""
-    return service.kind in STATEFUL
+    """A data store: a database, cache or queue, or any other service that is not an
+    application and stores data (object storage, say). Changed only by an explicit
+    procedure (confirmed, backed up first, replicas before the primary), never as part
+    of a release of the applications."""
+    if service.kind in STATEFUL:
+        return True
+    return service.stores_data and service.kind not in APPLICATIONS
 
 
 def has_unit(service: Service, env: str) -> bool:
-    """A generated systemd unit runs the service in ``env`` (a VM engine, a start command)."""
-    return service.targets[env].engine in VM_ENGINES and bool(service.start_command)
+    """A generated systemd unit runs the service in ``env``: an application with a start
+    command on a VM engine. A data store keeps the unit its host runs it with (Debian's
+    ``postgresql@17-main.service``, say): a generated one would replace it."""
+    target = service.targets[env]
+    return target.engine in VM_ENGINES and bool(service.start_command) and not stateful(service)
 
 
 def unit_name(service: Service, env: str) -> str:
