@@ -26,6 +26,9 @@ class Diagnostic:
 
     ``path`` is the JSON path of the offending node (``environments.production.extends``);
     ``notes`` are extra locations, e.g. where an inherited value was defined.
+    ``caused_by`` is the path of a node whose own error would explain this one (a target
+    missing because a target's environment name is misspelled): when that error is
+    reported, this one becomes a note on it instead of an error of its own.
     """
 
     code: str
@@ -35,6 +38,7 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     hint: str | None = None
     notes: tuple[tuple[str, Location], ...] = field(default=())
+    caused_by: tuple[str | int, ...] | None = None
 
     @property
     def dotted_path(self) -> str:

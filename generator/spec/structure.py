@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError
 from generator.diagnostics import Diagnostic, Location
 from generator.spec.positions import Path, PositionIndex
 from generator.spec.schema import validation_schema
-from generator.suggest import did_you_mean
+from generator.suggest import closest, did_you_mean
 
 _JSON_TYPE_NAMES = {
     "object": "a mapping",
@@ -91,6 +91,7 @@ class _ErrorMapper:
                 (*path, key),
                 hint=f"`{key}`: {hint}" if hint else None,
                 notes=self._notes(path),
+                caused_by=_misspelling_of(key, instance, _schema(error), path),
             )
 
     def _on_type(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
@@ -265,6 +266,19 @@ class _ErrorMapper:
                 inherited.extends_at,
             ),
         )
+
+
+def _misspelling_of(
+    key: str, instance: dict[str, Any], schema: dict[str, Any], path: Path
+) -> Path | None:
+    """The path of an unknown key that is ``key`` misspelled: the one fault to report."""
+    if schema.get("additionalProperties") is not False:
+        return None
+    allowed = list(schema.get("properties", {}))
+    for written in instance:
+        if written not in allowed and closest(str(written), allowed) == key:
+            return (*path, written)
+    return None
 
 
 def _schema(error: ValidationError) -> dict[str, Any]:

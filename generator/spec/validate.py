@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
@@ -49,19 +49,57 @@ def validate_loaded(loaded: LoadedSpec) -> ValidationResult:
 
     result = ValidationResult(loaded.source, loaded=loaded)
     problems = resolve_extends(loaded)
-    plan, type_problems = (None, []) if problems else _build_model(loaded)
-    if plan is None:
-        # The schema is generated from the models, so a spec the models accept satisfies it;
-        # it only runs when something is wrong, to locate every structural problem.
-        from generator.spec.structure import check_structure
-
-        structural = _without_follow_ons(check_structure(loaded.data, loaded.positions), problems)
-        result.diagnostics = _sorted(problems + (structural or type_problems))
+    plan, type_problems = _build_model(loaded)
+    if plan is not None and not problems:
+        result.diagnostics = _sorted(_fold_follow_ons(check_rules(plan, loaded)))
+        if not result.errors:
+            result.plan = plan
         return result
-    result.diagnostics = _sorted(check_rules(plan, loaded))
-    if not result.errors:
-        result.plan = plan
+    # The schema is generated from the models, so a spec the models accept satisfies it;
+    # it only runs when something is wrong, to locate every structural problem.
+    from generator.spec.partial import partial_plan
+    from generator.spec.structure import check_structure
+
+    structural = check_structure(loaded.data, loaded.positions)
+    structural += _not_reported(type_problems, structural)
+    structural = _without_follow_ons(structural, problems)
+    broken = {str(d.path[0]) for d in problems + structural if d.path}
+    # Rules still run on every section that is well-formed on its own.
+    findings = check_rules(partial_plan(loaded.data, broken), loaded, partial=True)
+    findings = _not_reported(findings, problems + structural)
+    result.diagnostics = _sorted(_fold_follow_ons(problems + structural + findings))
     return result
+
+
+def _not_reported(found: list[Diagnostic], reported: list[Diagnostic]) -> list[Diagnostic]:
+    """``found`` less the ones about a node (or a part of one) that ``reported`` covers:
+    one fault, one error, whichever stage saw it first."""
+    errors = [d for d in reported if d.severity is Severity.ERROR]
+    covered = [d.path for d in errors if d.path]
+    # An inherited value is one node under several paths: its location tells.
+    located = {d.location for d in errors}
+    return [
+        d
+        for d in found
+        if d.location not in located
+        and not any(d.path[: len(p)] == p or p[: len(d.path)] == d.path for p in covered)
+    ]
+
+
+def _fold_follow_ons(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """An error that follows from another becomes a note on its cause."""
+    causes = {d.path: i for i, d in enumerate(diagnostics) if d.severity is Severity.ERROR}
+    folded = list(diagnostics)
+    dropped: set[int] = set()
+    for index, diagnostic in enumerate(diagnostics):
+        at = causes.get(diagnostic.caused_by) if diagnostic.caused_by is not None else None
+        if at is None or at == index:
+            continue
+        cause = folded[at]
+        note = (f"because of this: {diagnostic.message}", diagnostic.location)
+        folded[at] = replace(cause, notes=(*cause.notes, note))
+        dropped.add(index)
+    return [d for i, d in enumerate(folded) if i not in dropped]
 
 
 def _without_follow_ons(
@@ -96,7 +134,7 @@ def _build_model(loaded: LoadedSpec) -> tuple[DeploymentPlan | None, list[Diagno
             return None, []  # not representable as JSON (NaN): the schema pass reports it
         problems = []
         for error in exc.errors(include_url=False):
-            path = tuple(p for p in error["loc"] if isinstance(p, str | int))
+            path = _data_path(error["loc"], loaded.data)
             problems.append(
                 Diagnostic(
                     "invalid-value",
@@ -106,6 +144,24 @@ def _build_model(loaded: LoadedSpec) -> tuple[DeploymentPlan | None, list[Diagno
                 )
             )
         return None, problems
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """pydantic's error location as a path in the data: union tags it adds are left out."""
+    path: list[str | int] = []
+    for index, part in enumerate(loc):
+        if _has(data, part):
+            data = data[part]
+        elif index < len(loc) - 1 or not isinstance(part, str | int):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _has(data: Any, part: Any) -> bool:
+    if isinstance(data, dict):
+        return part in data
+    return isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

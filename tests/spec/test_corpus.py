@@ -8,6 +8,7 @@ cannot hold a comment, in a sidecar ``NAME.expect`` holding the same lines witho
     # hint: TEXT                 the hint of the diagnostic expected just above
     # message: TEXT              its whole message
     # note: TEXT                 the text of one of its notes
+    # complete: yes              nothing else may be reported
     # xfail: REASON              a known validator shortcoming (strict xfail)
     # xfail-cli: REASON          the same, for the command-line run
 """
@@ -30,7 +31,7 @@ SPECS = Path(__file__).resolve().parents[1] / "specs"
 VALID = sorted((SPECS / "valid").glob("*.yaml"))
 INVALID = sorted((SPECS / "invalid").glob("*.yaml"))
 
-_DIRECTIVE = re.compile(r"^(expect|hint|message|note|xfail|xfail-cli): (.*)$")
+_DIRECTIVE = re.compile(r"^(expect|hint|message|note|complete|xfail|xfail-cli): (.*)$")
 _EXPECT = re.compile(r"^(?P<code>[a-z][a-z0-9-]*) (?P<line>[0-9]+):(?P<column>[0-9]+)$")
 
 
@@ -59,6 +60,7 @@ class Expected:
 class Case:
     path: Path
     expected: list[Expected] = field(default_factory=list)
+    complete: bool = False
     xfail: str | None = None
     xfail_cli: str | None = None
 
@@ -73,6 +75,8 @@ def read_case(path: Path) -> Case:
                 raise ValueError(f"{path.name}: bad expectation {value!r}")
             line, column = int(match["line"]), int(match["column"])
             case.expected.append(Expected(match["code"], line, column))
+        elif key == "complete":
+            case.complete = value == "yes"
         elif key == "xfail":
             case.xfail = value
         elif key == "xfail-cli":
@@ -134,6 +138,8 @@ def test_invalid_spec_reports_expected_diagnostics(case: Case) -> None:
 
     missing = [e for e in case.expected if not any(map(e.matches, result.diagnostics))]
     assert missing == [], "reported instead:\n" + _report(result)
+    if case.complete:
+        assert len(result.diagnostics) == len(case.expected), _report(result)
     assert result.errors
     assert result.plan is None
 

@@ -59,3 +59,24 @@ def test_a_string_where_a_number_belongs_is_rejected_not_coerced(tmp_path: Path)
         "`environments.production.infrastructure.compute_resources.node_pools[0].count` "
         "must be a whole number, not `1`"
     ]
+
+
+def test_rules_run_on_the_sections_that_are_well_formed(tmp_path: Path) -> None:
+    # The service is malformed; the stage cycle (a rule on the model of deployment_flow)
+    # is still found in the same run.
+    spec = tmp_path / "spec.yaml"
+    cycle = (ROOT / "tests" / "specs" / "invalid" / "stage-cycle.yaml").read_text()
+    spec.write_text(cycle.replace("kind: web", "kind: webb"))
+    result = validate_file(spec, "spec.yaml")
+    assert [(d.code, d.location.line) for d in result.diagnostics] == [
+        ("invalid-value", 13),
+        ("dependency-cycle", 33),
+    ]
+
+
+def test_an_error_in_a_section_skips_the_rules_that_read_it(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    cycle = (ROOT / "tests" / "specs" / "invalid" / "stage-cycle.yaml").read_text()
+    spec.write_text(cycle.replace("action: build", "action: bild"))
+    result = validate_file(spec, "spec.yaml")
+    assert [d.code for d in result.diagnostics] == ["invalid-value"]

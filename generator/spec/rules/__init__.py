@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
+from generator.spec.partial import SectionUnavailable
 from generator.spec.rules.characters import bidi_controls
 from generator.spec.rules.compliance import compliance_requirements
 from generator.spec.rules.context import RuleContext
@@ -45,7 +46,22 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def check_rules(plan: DeploymentPlan, loaded: LoadedSpec) -> list[Diagnostic]:
-    """Run every rule; all findings, errors and warnings."""
+def check_rules(
+    plan: DeploymentPlan, loaded: LoadedSpec, *, partial: bool = False
+) -> list[Diagnostic]:
+    """Run every rule; all findings, errors and warnings.
+
+    A ``partial`` plan (see :mod:`generator.spec.partial`) stands in for sections that
+    failed validation: a rule that reads one is skipped, and so is one that trips over the
+    malformed data those sections hold, since the schema has already reported it.
+    """
     ctx = RuleContext(plan, loaded)
-    return [finding for rule in RULES for finding in rule(ctx)]
+    if not partial:
+        return [finding for rule in RULES for finding in rule(ctx)]
+    findings: list[Diagnostic] = []
+    for rule in RULES:
+        try:
+            findings.extend(rule(ctx))
+        except (SectionUnavailable, AttributeError, KeyError, TypeError, ValueError):
+            continue
+    return findings

@@ -22,8 +22,10 @@ class RuleContext:
         self.data = loaded.data
         self.positions = loaded.positions
         self.source = loaded.source
+        # Names are read from the data, so references are checked against every name
+        # declared, also in sections that failed validation.
         self.names: dict[str, dict[str, Path]] = {
-            kind: {value: path for path, value in select(self.data, pattern)}
+            kind: {value: path for path, value in select(self.data, pattern) if _is_name(value)}
             for kind, (_, pattern) in COLLECTIONS.items()
         }
         self.names["team_or_role"] = {**self.names["team"], **self.names["role"]}
@@ -47,6 +49,10 @@ class RuleContext:
     def at(self, path: Path, code: str, message: str, hint: str | None = None) -> Diagnostic:
         """A diagnostic located at the value of ``path``."""
         return Diagnostic(code, message, self.positions.value(path), path, hint=hint)
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str)
 
 
 def select(data: Any, pattern: tuple[str, ...], prefix: Path = ()) -> Iterator[tuple[Path, Any]]:

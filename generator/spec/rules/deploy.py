@@ -16,6 +16,7 @@ from generator.spec.rules.engines import ENGINE_RULES
 from generator.spec.rules.images import image_repositories
 from generator.spec.rules.protection import names
 from generator.spec.rules.resources import RESOURCE_RULES
+from generator.suggest import closest
 
 _FLOW = ("deployment_flow",)
 _GATES = (*_FLOW, "validation_points")
@@ -88,7 +89,17 @@ def targets_everywhere(ctx: RuleContext) -> Iterator[Diagnostic]:
                 hint=f"add `{env}: {{engine: …}}` to its targets ({engines}), or take "
                 f"`{service.name}` out of `{env}`",
                 notes=tuple(reasons),
+                caused_by=_misspelled_target(ctx, index, env),
             )
+
+
+def _misspelled_target(ctx: RuleContext, index: int, env: str) -> Path | None:
+    """The target key that names ``env`` misspelled, if there is one: the real fault."""
+    targets = ctx.plan.services[index].targets
+    for written in targets:
+        if written not in ctx.plan.environments and closest(written, ctx.plan.environments) == env:
+            return ("services", index, "targets", written)
+    return None
 
 
 def gates_scoped(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -38,8 +38,8 @@ def references_resolve(ctx: RuleContext) -> Iterator[Diagnostic]:
         known = ctx.names[kind]
         label = "team or role" if kind == "team_or_role" else COLLECTIONS[kind][0]
         for path, value in select(ctx.data, pattern):
-            if value is None or value in known:
-                continue
+            if not isinstance(value, str) or value in known:
+                continue  # a value that is no name at all is the schema's to report
             yield _dangling(ctx, path, value, label, list(known), pattern[-1] == "@")
     yield from _dependency_references(ctx)
 
@@ -47,11 +47,12 @@ def references_resolve(ctx: RuleContext) -> Iterator[Diagnostic]:
 def _dependency_references(ctx: RuleContext) -> Iterator[Diagnostic]:
     services = ctx.names["service"]
     for path, dep in select(ctx.data, ("deployment_flow", "dependencies", "*")):
-        if not dep.get("external") and dep.get("requires") not in services:
+        requires = dep.get("requires") if isinstance(dep, dict) else None
+        if isinstance(requires, str) and not dep.get("external") and requires not in services:
             yield _dangling(
                 ctx,
                 (*path, "requires"),
-                dep.get("requires"),
+                requires,
                 "service",
                 list(services),
                 False,
