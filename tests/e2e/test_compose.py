@@ -74,7 +74,21 @@ def document(port: int) -> dict[str, Any]:
         "health_path": "/health",
         "exposure": "private",
         "stores_data": True,
-        "targets": {"staging": {"engine": "compose", "config_dir": "/etc/web"}},
+        "targets": {
+            "staging": {
+                "engine": "compose",
+                "config_dir": "/etc/web",
+                # $1, $2 and $! are the container shell's; ${…} are the service's variables
+                "container_command": [
+                    "/bin/sh",
+                    "-c",
+                    'httpd -f -p "$1" -h /www -r "$2" & trap \'kill $!; exit 0\' TERM; wait',
+                    "sh",
+                    "${PORT}",
+                    "${DB_PASSWORD}",
+                ],
+            }
+        },
     }
     return spec(
         [web],
@@ -184,6 +198,7 @@ def test_a_good_release_serves_with_its_variables_config_and_loopback_port(
         "info", SECRET, str(port),
     )  # fmt: skip
     assert _exec(env, "cat", "/etc/web/web.env").endswith("\nGREETING=hello\n")
+    assert _exec(env, "cat", "/proc/1/cmdline").split("\0")[3:6] == ["sh", str(port), SECRET]
     bindings = json.loads(podman("inspect", CONTAINER, conf=_conf(env)).stdout)[0]["HostConfig"][
         "PortBindings"
     ]

@@ -245,6 +245,12 @@ class Target(SpecModel):
         "(compose), e.g. `redis-cli ping` [default: an HTTP GET of the service's "
         "`health_path` with wget or curl, when it has a port and a health path].",
     )
+    container_command: list[Text] = Field(
+        default_factory=list,
+        description="Arguments that replace the image's command (compose), e.g. "
+        "`[redis-server, --requirepass, \"${REDIS_PASSWORD}\"]`: `${NAME}` is one of the "
+        "service's variables, filled when the container is created.",
+    )
     data_dir: str | None = Field(
         None,
         pattern=r"^/[A-Za-z0-9._/-]*$",

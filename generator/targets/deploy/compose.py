@@ -10,6 +10,7 @@ from deploy.sh's environment when the container is created, never written to dis
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
@@ -63,17 +64,20 @@ def healthcheck(service: Service, env: str) -> list[str] | None:
 
 
 def dependencies(plan: DeploymentPlan, service: Service, env: str) -> list[str]:
-    """Containers of this environment's compose services that ``service`` requires: the
-    engine checks they run (and are healthy) before it starts the release."""
+    """Containers that ``service`` requires on its own hosts (compose services of the
+    environment on the same hosts): the engine checks they run before it starts a release.
+    One on other hosts is reached over the network and checked by the gates instead."""
     if plan.deployment_flow is None:
         return []
     names = {d.requires for d in plan.deployment_flow.dependencies if d.service == service.name}
+    hosts = set(service.targets[env].hosts)
     return [
         container_name(plan, other.name, env)
         for other in plan.services
         if other.name in names
         and env in other.targets
         and other.targets[env].engine is Engine.COMPOSE
+        and set(other.targets[env].hosts) == hosts
     ]
 
 
@@ -88,6 +92,25 @@ def limits(plan: DeploymentPlan, service: str, env: str) -> dict[str, str | int]
         "cpus": format(cpu_millicores(cpu) / 1000, "g"),
         "mem_limit": int(size_bytes(memory)),
     }
+
+
+_DOLLAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$")
+
+
+def command(args: list[str], plain: dict[str, str], secrets: set[str]) -> list[str]:
+    """The container's command as compose reads it: ``${NAME}`` of a plain variable is its
+    value, of a secret is left to compose (it fills it from deploy.sh's environment); any
+    other ``$`` is literal, for the container's own shell."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in plain:
+            return plain[name].replace("$", "$$")
+        if name in secrets:
+            return match.group(0)
+        return "$$" + match.group(0)[1:]
+
+    return [_DOLLAR.sub(one, arg) for arg in args]
 
 
 def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
@@ -109,8 +132,22 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
         "secret_names": sorted({v["variable"] for v in secrets}),
         "required_secrets": sorted({v["variable"] for v in secrets if v["required"]}),
         "dependencies": dependencies(plan, service, env),
+        "command": command(
+            list(target.container_command),
+            _plain(plan, service, env),
+            {v["variable"] for v in secrets},
+        ),
         "limits": limits(plan, service.name, env),
         "release_label": RELEASE_LABEL,
         "history_label": HISTORY_LABEL,
         "history_length": HISTORY_LENGTH,
     }
+
+
+def _plain(plan: DeploymentPlan, service: Service, env: str) -> dict[str, str]:
+    """The service's plain variables in ``env``, ``PORT`` among them."""
+    # imported here: the scripts module builds its context from this one
+    from generator.targets.deploy.scripts import plain_variables
+
+    port = vm.env_port(service, env)
+    return {**({"PORT": str(port)} if port else {}), **plain_variables(plan, service.name, env)}
