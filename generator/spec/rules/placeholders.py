@@ -66,10 +66,20 @@ def _listing(known: Mapping[str, str]) -> str:
     return "known here: " + ", ".join(named)
 
 
+#: Values handed to the service as they are (config files, variables): a URL there is the
+#: application's own, for it to fill in, never one deployplan fetches.
+APPLICATION_DATA: tuple[Path, ...] = (
+    ("configuration_management", "config_files"),
+    ("configuration_management", "environment_variables"),
+)
+
+
 def unknown_placeholders(ctx: RuleContext) -> Iterator[Diagnostic]:
     """``{name}`` in a URL or command names a placeholder that the field replaces."""
     for path, key, value in _strings(ctx.data):
         if "{" not in value or not is_url_or_command(key, value):
+            continue
+        if any(path[: len(data)] == data for data in APPLICATION_DATA):
             continue
         known = known_placeholders(key)
         for match in PLACEHOLDER.finditer(value):

@@ -116,3 +116,19 @@ configuration_management:
         ),
         ("a toml file should end in .toml", "rename it, e.g. `app.toml`"),
     ]
+
+
+def test_a_url_template_handed_to_the_application_is_not_a_placeholder(tmp_path: Path) -> None:
+    handed_over = """\
+configuration_management:
+  config_files:
+    - name: maps
+      service: orders-db
+      path: maps.yaml
+      format: yaml
+      values: {tiles: "https://tiles.example.com/{z}/{x}/{y}.png"}
+  environment_variables:
+    - {name: TILE_URL, value: "https://tiles.example.com/{z}/{x}/{y}.png"}
+"""
+    text = spec_with().replace("configuration_management:\n", handed_over)
+    assert findings(tmp_path, text, "unknown-placeholder") == []
