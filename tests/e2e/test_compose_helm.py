@@ -303,11 +303,6 @@ def test_scripts_pass_bash_n_and_shellcheck(out: Path) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/pipelines/github/configure-github-environments.sh.j2 writes "
-    "SERVICE={{ service }} unquoted (SC2209 for a service named jobs)",
-)
 def test_the_environments_script_of_jobs_passes_shellcheck(out: Path) -> None:
     result = _run(BIN / "shellcheck", "-x", "-a", "-f", "gcc", out / JOBS_ENVIRONMENTS_SCRIPT)
     assert result.stdout == ""
