@@ -16,6 +16,7 @@ from generator.spec.model.ci import (
     RunnerLabel,
     SourcePath,
 )
+from generator.spec.model.gitops import GitOps
 from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
@@ -229,4 +230,9 @@ class AutomationStrategy(SpecModel):
     )
     script_repository: ScriptRepository | None = Field(
         None, description="Where generated scripts are published."
+    )
+    gitops: GitOps | None = Field(
+        None,
+        description="The GitOps repository and controller of kubernetes targets with "
+        "`delivery: gitops`.",
     )

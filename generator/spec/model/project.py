@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from generator.spec.model.gitops import Delivery
 from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
@@ -256,6 +257,12 @@ class Target(SpecModel):
         pattern=r"^/[A-Za-z0-9._/-]*$",
         description="Where a service that stores data keeps it in its container (compose): "
         "a named volume is mounted there [default: `/data`].",
+    )
+    delivery: Delivery = Field(
+        Delivery.DIRECT,
+        description="How the manifests reach the cluster (kubernetes): `direct`, applied by "
+        "deploy.sh, or `gitops`, committed to `automation.gitops.repository` at its layout "
+        "and synced by Argo CD or Flux.",
     )
 
 

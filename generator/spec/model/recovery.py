@@ -12,6 +12,7 @@ from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
     Identifier,
+    Name,
     RoleRef,
     SecretRefName,
     ServiceRef,
@@ -245,10 +246,76 @@ class FailoverStrategy(SpecModel):
     failback: list[Text] = Field(default_factory=list, description="Steps to fail back.")
 
 
+_KAFKA_PATTERN = Annotated[str, Field(pattern=r"^[A-Za-z0-9._*|()\[\]^$+?-]+$")]
+
+
+class StreamingReplication(SpecModel):
+    """A PostgreSQL hot standby in another environment, fed by streaming replication."""
+
+    kind: Literal["streaming_replication"] = Field(
+        description="PostgreSQL streaming replication to a standby that failover promotes."
+    )
+    source: EnvironmentRef = Field(description="Environment of the primary database.")
+    target: EnvironmentRef = Field(description="Environment of the standby.")
+    max_lag: Duration = Field(
+        description="Replay lag the standby is kept within: the most a failover loses, "
+        "counted against the RPO."
+    )
+    standby_host: str | None = Field(
+        None, pattern=HOSTNAME, description="Host of the standby the runbook promotes."
+    )
+    slot: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9_]{1,63}$",
+        description="Replication slot the standby streams from, dropped on the old primary "
+        "after failover.",
+    )
+
+
+class Mirroring(SpecModel):
+    """Kafka topics mirrored to another environment's cluster by MirrorMaker 2."""
+
+    kind: Literal["mirroring"] = Field(
+        description="Kafka MirrorMaker 2 copying topics and consumer offsets."
+    )
+    source: EnvironmentRef = Field(description="Environment of the source cluster.")
+    target: EnvironmentRef = Field(description="Environment of the cluster mirrored into.")
+    max_lag: Duration = Field(
+        description="Replication latency MirrorMaker 2 is kept within: the most a failover "
+        "loses, counted against the RPO."
+    )
+    source_alias: Name | None = Field(
+        None,
+        description="MirrorMaker 2 alias of the source cluster, the prefix of mirrored topic "
+        "names (`<alias>.<topic>`) [default: the source environment's name].",
+    )
+    topics: list[_KAFKA_PATTERN] = Field(
+        default_factory=lambda: [".*"], description="Topic patterns mirrored (regexes)."
+    )
+    consumer_groups: list[_KAFKA_PATTERN] = Field(
+        default_factory=lambda: [".*"],
+        description="Consumer groups whose committed offsets are translated to the target "
+        "(`sync.group.offsets.enabled`), so consumers resume where they were.",
+    )
+
+
+ContinuousProtection = Annotated[StreamingReplication | Mirroring, Field(discriminator="kind")]
+
+
 class RecoveryPoint(SpecModel):
     name: Identifier = Field(description="Unique name.")
     service: ServiceRef = Field(description="Service whose data this is.")
-    backups: list[Identifier] = Field(min_length=1, description="Backups that protect it.")
+    backups: list[Identifier] = Field(
+        default_factory=list,
+        description="Backups that protect it; a `provider_pitr` backup counts with its "
+        "`log_interval`.",
+    )
+    continuous: list[ContinuousProtection] = Field(
+        default_factory=list,
+        description="Continuous protection: streaming replication to a PostgreSQL standby or "
+        "Kafka mirroring with MirrorMaker 2, each with the lag it is kept within. A recovery "
+        "point needs backups, continuous protection or both.",
+    )
     rpo: Duration = Field(description="Most data that may be lost.")
     rto: Duration = Field(description="Longest time to restore service.")
 

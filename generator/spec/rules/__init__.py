@@ -17,6 +17,7 @@ from generator.spec.rules.characters import bidi_controls
 from generator.spec.rules.compliance import compliance_requirements
 from generator.spec.rules.context import RuleContext
 from generator.spec.rules.deploy import DEPLOY_RULES
+from generator.spec.rules.gitops import GITOPS_RULES
 from generator.spec.rules.graphs import acyclic
 from generator.spec.rules.names import references_resolve, unique_names
 from generator.spec.rules.operability import OPERABILITY_RULES
@@ -43,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     *OPERABILITY_RULES,
     *PIPELINE_RULES,
     *DEPLOY_RULES,
+    *GITOPS_RULES,
 )
 
 

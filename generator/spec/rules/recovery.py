@@ -7,13 +7,15 @@ from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic
 from generator.spec.model.environments import EnvironmentType
-from generator.spec.model.recovery import BackupEngine, BackupType, RetentionPolicy
+from generator.spec.model.recovery import BackupEngine, RetentionPolicy
 from generator.spec.model.types import duration_seconds
+from generator.spec.positions import Path
 from generator.spec.rules.context import RuleContext
 from generator.spec.schedules import format_duration, longest_gap
 
 _DR = ("disaster_recovery",)
 _JOBS = ("backup_strategy", "schedule", "jobs")
+_TYPES = ("backup_strategy", "backup_types")
 
 
 def rpo_schedules(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -23,14 +25,20 @@ def rpo_schedules(ctx: RuleContext) -> Iterator[Diagnostic]:
     for index, point in enumerate(ctx.plan.disaster_recovery.recovery_points):
         jobs = [i for i, job in enumerate(strategy.schedule.jobs) if job.backup in point.backups]
         path = (*_DR, "recovery_points", index)
-        continuous = [
-            (i, b)
+        continuous: list[tuple[Path, str, str]] = [
+            ((*_TYPES, i, "log_interval"), f"`{b.name}`", b.log_interval)
             for i, b in enumerate(strategy.backup_types)
             if b.name in point.backups and b.engine is BackupEngine.PROVIDER_PITR
+        ]
+        continuous += [
+            ((*path, "continuous", i, "max_lag"), f"{c.kind} to `{c.target}`", c.max_lag)
+            for i, c in enumerate(point.continuous)
         ]
         if continuous:
             yield from _continuous_rpo(ctx, path, point.name, point.rpo, continuous)
             continue
+        if not point.backups:
+            continue  # reported by recovery_point_protection
         if not jobs:
             yield _never_scheduled(ctx, path, point.name, point.backups)
             continue
@@ -58,24 +66,55 @@ def _continuous_rpo(
     path: tuple[str | int, ...],
     name: str,
     rpo: str,
-    continuous: list[tuple[int, BackupType]],
+    continuous: list[tuple[Path, str, str]],
 ) -> Iterator[Diagnostic]:
-    """Point-in-time recovery loses at most one transaction-log interval."""
-    index, best = min(continuous, key=lambda item: duration_seconds(item[1].log_interval))
-    if duration_seconds(best.log_interval) <= duration_seconds(rpo):
+    """Continuous protection loses at most its lag: one transaction-log interval of
+    point-in-time recovery, or the replication lag of a standby or mirror."""
+    where, what, lag = min(continuous, key=lambda item: duration_seconds(item[2]))
+    if duration_seconds(lag) <= duration_seconds(rpo):
         return
-    where: tuple[str | int, ...] = ("backup_strategy", "backup_types", index, "log_interval")
-    if where not in ctx.positions.values:  # the default: point at the engine
+    if where not in ctx.positions.values:  # a default log_interval: point at the engine
         where = (*where[:-1], "engine")
     yield Diagnostic(
         "rpo-exceeded",
-        f"`{best.name}` restores to a point at most {best.log_interval} old, longer than the "
-        f"RPO of {rpo} of recovery point `{name}`",
+        f"{what} restores to a point at most {lag} old, longer than the RPO of {rpo} of "
+        f"recovery point `{name}`",
         ctx.positions.value(where),
         where,
-        hint="shorten the provider's log archiving interval, or raise the RPO",
+        hint="keep the replication lag or the provider's log archiving interval within "
+        "the RPO, or raise the RPO",
         notes=(("the RPO is set here", ctx.positions.value((*path, "rpo"))),),
     )
+
+
+def recovery_point_protection(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Every recovery point is protected by a backup or by continuous protection."""
+    for index, point in enumerate(ctx.plan.disaster_recovery.recovery_points):
+        if point.backups or point.continuous:
+            continue
+        yield ctx.at(
+            (*_DR, "recovery_points", index, "name"),
+            "recovery-point-unprotected",
+            f"recovery point `{point.name}` has neither backups nor continuous protection",
+            hint="list its `backups`, or add `continuous` protection such as "
+            "`- {kind: streaming_replication, source: production, target: dr, max_lag: 1m}`",
+        )
+
+
+def replication_environments(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Continuous protection copies data from one environment to a different one."""
+    environments = ctx.plan.environments
+    for index, point in enumerate(ctx.plan.disaster_recovery.recovery_points):
+        for number, copy in enumerate(point.continuous):
+            if copy.source != copy.target or copy.source not in environments:
+                continue
+            yield ctx.at(
+                (*_DR, "recovery_points", index, "continuous", number, "target"),
+                "replication-target",
+                f"{copy.kind} of recovery point `{point.name}` copies `{copy.source}` into itself",
+                hint="the target is the environment that takes over, e.g. the "
+                "disaster_recovery one",
+            )
 
 
 def _never_scheduled(
