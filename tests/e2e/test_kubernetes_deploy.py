@@ -171,7 +171,8 @@ def test_helm_pins_the_chart_version_and_the_digest(root: Path) -> None:
     values = root / "output" / "services" / "chart" / "deploy" / "production" / "values.yaml"
     assert upgrade == [
         "helm", "--namespace", "pay", "upgrade", "--install", "chart",
-        "oci://charts.example.com/pay", "--values", str(values), "--version", "4.2.1",
+        "oci://charts.example.com/pay", "--values", str(values),
+        "--description", f"deployplan v2@{DIGEST}", "--version", "4.2.1",
         "--set-string", "image.tag=v2", "--set-string", f"image.digest={DIGEST}",
         "--atomic", "--wait", "--timeout", "60s",
     ]  # fmt: skip
