@@ -1,12 +1,15 @@
 """setup_monitoring's alert routing: an Alertmanager configuration whose routes follow the
 escalation paths and whose receivers read their credentials from files.
 
-An escalation level "after 15m" becomes a sibling route with ``group_wait: 15m`` and
-``continue: true`` on the ones before it: Alertmanager notifies that receiver only if the
-alert still fires then. Escalation applies in production and disaster-recovery
-environments. Elsewhere nothing pages: alerts go to ``non_paging_receiver``, else to the
-default receiver when it is no pager, else to a receiver that notifies no one (the alerts
-stay visible in Alertmanager).
+Escalation applies in production and disaster-recovery environments. A path's pages go
+to one receiver per path: its service (PagerDuty) or escalation (Opsgenie) on the paging
+service, whose escalation policy moves on only while nobody has acknowledged
+(:mod:`generator.targets.paging`). Alertmanager sends the page once the first paging
+level's ``after`` has passed; a level that does not page (chat, email) is a sibling route
+with ``group_wait`` set to its ``after`` and ``continue: true`` on the ones before it: it
+is told only if the alert still fires then. Elsewhere nothing pages: alerts go to
+``non_paging_receiver``, else to the default receiver when it is no pager, else to a
+receiver that notifies no one (the alerts stay visible in Alertmanager).
 
 Pages carry the incident severity as the paging service understands it: PagerDuty's event
 severity and Opsgenie's priority, from the spec's severity levels (by position unless a
@@ -26,6 +29,7 @@ from generator.spec.model.operations import (
     SeverityLevel,
 )
 from generator.spec.rules.alerting import PAGERS
+from generator.targets.paging import KEYS_DIR, Policy, policies
 
 SECRETS_DIR = "/etc/alertmanager/secrets"
 PAGING = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVERY)
@@ -48,8 +52,12 @@ def alertmanager_config(
         "group_interval": system.group_interval,
         "repeat_interval": system.repeat_interval,
     }
+    pagers = {p.path: p for p in policies(spec)}
     if paging and spec.operations.escalation_paths:
-        route["routes"] = [_path_route(path, system) for path in spec.operations.escalation_paths]
+        route["routes"] = [
+            _path_route(path, system, pagers.get(path.name))
+            for path in spec.operations.escalation_paths
+        ]
     config: dict[str, Any] = {}
     if system.smtp is not None:
         config["global"] = _smtp(system)
@@ -64,6 +72,7 @@ def alertmanager_config(
     response = spec.operations.incident_response
     levels = response.severity_levels if response else []
     config["receivers"] = [_receiver(r, levels) for r in system.receivers]
+    config["receivers"] += [_pager(p, levels) for p in pagers.values()]
     if default == QUIET:
         config["receivers"].append({"name": QUIET})
     return config
@@ -100,17 +109,27 @@ def _by_severity(levels: list[tuple[str, str]], fallback: str) -> str:
     return f"{branches}{{{{ else }}}}{fallback}{{{{ end }}}}" if levels else fallback
 
 
-def _path_route(path: EscalationPath, system: AlertingSystem) -> dict[str, Any]:
+def _path_route(
+    path: EscalationPath, system: AlertingSystem, pager: Policy | None
+) -> dict[str, Any]:
+    types = {r.name: r.type for r in system.receivers}
+    # (receiver, wait): the page once, then each level that only notifies
+    notices = [(pager.receiver, pager.first)] if pager else []
+    notices += [
+        (level.receiver, level.after if _seconds(level.after) else system.group_wait)
+        for level in path.levels
+        if not (pager and types.get(level.receiver) in PAGERS)
+    ]
     routes = []
     for severity in path.severities:
-        for index, level in enumerate(path.levels):
+        for index, (receiver, wait) in enumerate(notices):
             route: dict[str, Any] = {
-                "receiver": level.receiver,
+                "receiver": receiver,
                 "matchers": [f'incident_severity="{severity}"'],
-                "group_wait": level.after if _seconds(level.after) else system.group_wait,
+                "group_wait": wait,
                 "repeat_interval": system.repeat_intervals.get(severity, system.repeat_interval),
             }
-            if index < len(path.levels) - 1:
+            if index < len(notices) - 1:
                 route["continue"] = True
             routes.append(route)
     return {
@@ -143,6 +162,28 @@ def _smtp(system: AlertingSystem) -> dict[str, Any]:
 def secret_file(secret: str) -> str:
     """Where the deploy step writes a receiver's credential for Alertmanager to read."""
     return f"{SECRETS_DIR}/{secret}"
+
+
+def _pager(policy: Policy, levels: list[SeverityLevel]) -> dict[str, Any]:
+    """The receiver of a path's pages: its key is the file the configure script writes."""
+    key = f"{KEYS_DIR}/{policy.key_file}"
+    if policy.provider == "pagerduty":
+        severities = [(name, severity) for name, _, severity in page_levels(levels)]
+        config: dict[str, Any] = {
+            "routing_key_file": key,
+            "send_resolved": True,
+            "severity": _by_severity(severities, "warning"),
+            "details": {"escalation_path": policy.path},
+        }
+        return {"name": policy.receiver, "pagerduty_configs": [config]}
+    priorities = [(name, priority) for name, priority, _ in page_levels(levels)]
+    config = {
+        "api_key_file": key,
+        "send_resolved": True,
+        "priority": _by_severity(priorities, "P3"),
+        "responders": [{"name": policy.name, "type": "escalation"}],
+    }
+    return {"name": policy.receiver, "opsgenie_configs": [config]}
 
 
 def _receiver(receiver: Receiver, levels: list[SeverityLevel]) -> dict[str, Any]:

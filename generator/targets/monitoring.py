@@ -4,6 +4,9 @@ Per environment, ``output/monitoring/<env>/`` holds the Prometheus configuration
 targets per service and engine, blackbox probes for the health indicators), the recording
 and alerting rules with their promtool unit tests, the blackbox exporter modules, the
 Alertmanager configuration and the script that writes its receivers' credential files.
+Where escalation paths page, ``output/monitoring/configure-pagerduty.sh`` or
+``configure-opsgenie.sh`` keeps the paging service's schedules and escalation policies as
+the plan says.
 ``site_docs/operations/alerts.md`` explains every alert; rules link to it as runbook.
 """
 
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
+from generator.targets import opsgenie, pagerduty
 from generator.targets.alert_routes import alertmanager_config, secret_file
 from generator.targets.alert_rules import (
     ALERTS_PAGE,
@@ -26,10 +30,12 @@ from generator.targets.alert_rules import (
     unit_tests,
 )
 from generator.targets.context import PlanContext
+from generator.targets.paging import policies
 from generator.targets.scrape import blackbox_modules, metrics_services, scrape_configs
 from generator.targets.secret_locations import locate, secrets_by_name
 
 FAMILY = "monitoring"
+_PROVIDERS = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie"}
 
 
 def plan(context: PlanContext) -> list[Artifact]:
@@ -42,8 +48,29 @@ def plan(context: PlanContext) -> list[Artifact]:
     artifacts = []
     for environment in spec.environments:
         artifacts += _environment(spec, environment, tests)
+    artifacts += _paging(spec)
     artifacts.append(_page(spec, tests))
     return artifacts
+
+
+def _paging(spec: DeploymentPlan) -> list[Artifact]:
+    """The configure script of each paging service an escalation path pages through."""
+    found = []
+    for provider in (pagerduty, opsgenie):
+        context = provider.context(spec)
+        if context is None:
+            continue
+        found.append(
+            Artifact(
+                root=Root.OUTPUT,
+                path=PurePosixPath("monitoring", provider.SCRIPT),
+                template=f"monitoring/{provider.SCRIPT}.j2",
+                family=FAMILY,
+                context=context,
+                executable=True,
+            )
+        )
+    return found
 
 
 def _monitored(spec: DeploymentPlan) -> bool:
@@ -171,13 +198,25 @@ def _page(spec: DeploymentPlan, tests: list[AlertTest]) -> Artifact:
 
 
 def _escalations(spec: DeploymentPlan) -> dict[str, list[dict[str, Any]]]:
-    """Service -> the escalation paths covering it, with their levels."""
+    """Service -> the escalation paths covering it: the paging service that pages, and the
+    levels Alertmanager notifies itself."""
+    pagers = {p.path: p for p in policies(spec)}
+    system = spec.monitoring.alerting_system
+    types = {r.name: r.type for r in system.receivers} if system else {}
     found: dict[str, list[dict[str, Any]]] = {}
     for path in spec.operations.escalation_paths:
+        pager = pagers.get(path.name)
         entry = {
             "path": path.name,
             "severities": path.severities,
-            "levels": path.levels,
+            "pager": {"name": pager.name, "provider": _PROVIDERS[pager.provider]}
+            if pager
+            else None,
+            "levels": [
+                level
+                for level in path.levels
+                if not (pager and types.get(level.receiver) == pager.provider)
+            ],
         }
         for service in path.services:
             found.setdefault(service, []).append(entry)

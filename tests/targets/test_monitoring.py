@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from generator.targets import monitoring
+from tests.conftest import ROOT
 from tests.targets.operations_helpers import (
     EXAMPLE,
     fake_tool,
@@ -103,12 +104,15 @@ def test_amtool_accepts_the_alertmanager_config(example: dict[str, Path], enviro
 
 
 ROUTES = [
-    ({"service": "storefront", "incident_severity": "sev1"}, "sre_pager,incident_slack,sre_pager"),
+    (
+        {"service": "storefront", "incident_severity": "sev1"},
+        "pagerduty/customer_facing,incident_slack",
+    ),
     (
         {"service": "payments", "incident_severity": "sev2"},
-        "payments_pager,sre_pager,security_email",
+        "pagerduty/payments,security_email",
     ),
-    ({"service": "orders-db", "incident_severity": "sev3"}, "sre_pager,sre_pager"),
+    ({"service": "orders-db", "incident_severity": "sev3"}, "pagerduty/data_stores"),
     ({"service": "orders-api", "incident_severity": "sev4"}, "alerts_slack"),
     ({"service": "media-storage", "incident_severity": "sev4"}, "alerts_slack"),
 ]
@@ -125,16 +129,52 @@ def test_routes_follow_the_escalation_paths(
         assert result.stdout.strip() == expected, (environment, result.stdout, result.stderr)
 
 
-def test_escalation_levels_wait_and_repeat_as_the_spec_says(example: dict[str, Path]) -> None:
+def _routes(route: dict[str, Any]) -> list[dict[str, Any]]:
+    return [route] + [r for child in route.get("routes", []) for r in _routes(child)]
+
+
+def test_pages_go_once_to_the_paging_service_and_only_notices_wait(
+    example: dict[str, Path],
+) -> None:
     route = _load(example["monitoring/production/alertmanager.yml"])["route"]
     payments = route["routes"][1]["routes"]
     assert [
-        (r["receiver"], r["group_wait"], r["repeat_interval"], r.get("continue"))
-        for r in payments[:3]
+        (r["receiver"], r["group_wait"], r["repeat_interval"], r.get("continue")) for r in payments
     ] == [
-        ("payments_pager", "30s", "30m", True),
-        ("sre_pager", "10m", "30m", True),
+        ("pagerduty/payments", "30s", "30m", True),
         ("security_email", "30m", "30m", None),
+        ("pagerduty/payments", "30s", "1h", True),
+        ("security_email", "30m", "1h", None),
+    ]
+    # no route pages a person on a timer: the paging service escalates, and only while
+    # nobody has acknowledged
+    timed = [r["receiver"] for r in _routes(route) if r.get("group_wait", "30s") != "30s"]
+    assert sorted(set(timed)) == ["incident_slack", "security_email"]
+
+
+def test_the_paging_receivers_read_their_keys_from_files(example: dict[str, Path]) -> None:
+    receivers = _load(example["monitoring/production/alertmanager.yml"])["receivers"]
+    pages = {r["name"]: r["pagerduty_configs"][0] for r in receivers if "/" in r["name"]}
+    assert {name: config["routing_key_file"] for name, config in pages.items()} == {
+        "pagerduty/customer_facing": "/etc/alertmanager/paging/pagerduty-customer_facing",
+        "pagerduty/payments": "/etc/alertmanager/paging/pagerduty-payments",
+        "pagerduty/data_stores": "/etc/alertmanager/paging/pagerduty-data_stores",
+    }
+    assert pages["pagerduty/payments"]["details"] == {"escalation_path": "payments"}
+
+
+def test_opsgenie_pages_name_the_escalation(tmp_path: Path) -> None:
+    spec = ROOT / "tests" / "specs" / "valid" / "paging-and-slos.yaml"
+    files = render_family(monitoring.plan, spec, tmp_path)
+    config = files["monitoring/production/alertmanager.yml"]
+    assert run(tool("amtool"), "check-config", config).returncode == 0
+    assert _route_of(config, service="web", incident_severity="sev1") == "opsgenie/everything,chat"
+    (page,) = [r for r in _load(config)["receivers"] if r["name"] == "opsgenie/everything"]
+    assert page["opsgenie_configs"][0]["api_key_file"] == (
+        "/etc/alertmanager/paging/opsgenie-everything"
+    )
+    assert page["opsgenie_configs"][0]["responders"] == [
+        {"name": "shop-everything", "type": "escalation"}
     ]
 
 
@@ -144,6 +184,9 @@ def test_receiver_credentials_are_file_references(example: dict[str, Path]) -> N
     assert sorted(set(files)) == [
         ("api_url_file", "/etc/alertmanager/secrets/slack-webhook-url"),
         ("auth_password_file", "/etc/alertmanager/secrets/smtp-relay-password"),
+        ("routing_key_file", "/etc/alertmanager/paging/pagerduty-customer_facing"),
+        ("routing_key_file", "/etc/alertmanager/paging/pagerduty-data_stores"),
+        ("routing_key_file", "/etc/alertmanager/paging/pagerduty-payments"),
         ("routing_key_file", "/etc/alertmanager/secrets/pagerduty-payments-routing-key"),
         ("routing_key_file", "/etc/alertmanager/secrets/pagerduty-sre-routing-key"),
     ]
@@ -273,15 +316,25 @@ def test_pages_carry_the_incident_severity(
     tmp_path: Path, severity: str, pagerduty: str, opsgenie: str
 ) -> None:
     old = "{name: payments_pager, type: pagerduty,"
-    spec = spec_file(tmp_path, {old: "{name: payments_pager, type: opsgenie,"})
+    # the payments path pages through Opsgenie alone
+    second = "{after: 10m, notify: sre, receiver: sre_pager}"
+    spec = spec_file(
+        tmp_path,
+        {
+            old: "{name: payments_pager, type: opsgenie,",
+            second: second.replace("sre_pager", "payments_pager"),
+        },
+    )
     files = render_family(monitoring.plan, spec, tmp_path / "out")
     receivers = {
         r["name"]: r for r in _load(files["monitoring/production/alertmanager.yml"])["receivers"]
     }
-    duty = receivers["sre_pager"]["pagerduty_configs"][0]["severity"]
-    genie = receivers["payments_pager"]["opsgenie_configs"][0]["priority"]
-    assert _render_for(duty, severity, tmp_path) == pagerduty
-    assert _render_for(genie, severity, tmp_path) == opsgenie
+    for name in ("sre_pager", "pagerduty/customer_facing"):
+        duty = receivers[name]["pagerduty_configs"][0]["severity"]
+        assert _render_for(duty, severity, tmp_path) == pagerduty
+    for name in ("payments_pager", "opsgenie/payments"):
+        genie = receivers[name]["opsgenie_configs"][0]["priority"]
+        assert _render_for(genie, severity, tmp_path) == opsgenie
 
 
 def test_a_severity_level_may_set_its_own_priority(tmp_path: Path) -> None:
