@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from generator.spec.model import DeploymentPlan
-from generator.spec.model.recovery import DnsTarget, FailoverStrategy
+from generator.spec.model.recovery import DnsTarget, FailoverStrategy, Mirroring
 from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import format_duration, longest_gap
 
@@ -36,6 +36,7 @@ def recovery_plan(spec: DeploymentPlan, environment: str) -> dict[str, Any]:
         "rto": format_duration(min(rtos)) if rtos else None,
         "rto_seconds": int(min(rtos)) if rtos else 0,
         "recovery_points": recovery_points(spec),
+        "continuous": continuous_protection(spec, environment),
         "dns": dns_switch(failover) if failover else None,
         "failback": list(failover.failback) if failover else [],
         "drill_steps": [s for s in steps if s["in_drill"]],
@@ -131,15 +132,33 @@ def recovery_points(spec: DeploymentPlan) -> list[dict[str, Any]]:
         tests = sorted(
             {job.backup for job in schedule.restore_tests if job.backup in point.backups}
         )
+        lags = [duration_seconds(copy.max_lag) for copy in point.continuous]
+        meets = gap is not None and gap <= duration_seconds(point.rpo)
         points.append(
             {
                 "point": point,
                 "gap": format_duration(gap) if gap is not None else None,
-                "meets_rpo": gap is not None and gap <= duration_seconds(point.rpo),
+                "meets_rpo": meets or any(lag <= duration_seconds(point.rpo) for lag in lags),
                 "restore_tests": tests,
+                "lag": format_duration(min(lags)) if lags else None,
             }
         )
     return points
+
+
+def continuous_protection(spec: DeploymentPlan, environment: str) -> list[dict[str, Any]]:
+    """The standbys and mirrors that copy data into ``environment``, for its failover."""
+    copies = []
+    for point in spec.disaster_recovery.recovery_points:
+        for copy in point.continuous:
+            if copy.target != environment:
+                continue
+            entry: dict[str, Any] = {"point": point.name, "service": point.service}
+            entry |= copy.model_dump(mode="json")
+            if isinstance(copy, Mirroring):
+                entry["alias"] = copy.source_alias or copy.source
+            copies.append(entry)
+    return copies
 
 
 def _channel(spec: DeploymentPlan) -> str | None:
@@ -188,7 +207,8 @@ def drill_checklist(plan: dict[str, Any]) -> list[str]:
         point = item["point"]
         lines.append(
             f"    {point.name}: RPO {point.rpo}, RTO {point.rto}; backups "
-            + ", ".join(point.backups)
+            + (", ".join(point.backups) or "none")
             + (f"; runs at most {item['gap']} apart" if item["gap"] else "; not scheduled")
+            + (f"; replicated continuously, lag at most {item['lag']}" if item["lag"] else "")
         )
     return [re.sub(r"\s", " ", line) for line in lines]

@@ -36,13 +36,24 @@ def production_backups(ctx: AuditContext) -> list[tuple[int, BackupType]]:
     ]
 
 
+def continuously_protected(ctx: AuditContext, service: str) -> set[str]:
+    """Environments whose data of ``service`` a standby or a mirror copies continuously."""
+    return {
+        copy.source
+        for point in ctx.plan.disaster_recovery.recovery_points
+        if point.service == service
+        for copy in point.continuous
+    }
+
+
 @check(
     "backup_coverage",
     Message("Every service holding production data is backed up"),
     Message(
         "Each service with `stores_data: true` deployed to a `production` environment has a "
         "backup in `backup_strategy.backup_types` that runs there (DR copies are restored "
-        "from those)."
+        "from those), or continuous protection of a recovery point (a PostgreSQL standby or "
+        "a MirrorMaker 2 mirror) that copies it from there."
     ),
 )
 def backup_coverage(ctx: AuditContext) -> CheckResult:
@@ -55,12 +66,19 @@ def backup_coverage(ctx: AuditContext) -> CheckResult:
         if not (service.stores_data and envs):
             continue
         covered = {e for _, b in backups if b.service == service.name for e in b.environments}
-        missing = [e for e in envs if e not in covered]
+        replicated = continuously_protected(ctx, service.name)
+        missing = [e for e in envs if e not in covered and e not in replicated]
         note = Message(
             "%(service)s is backed up in %(environments)s",
             service=Code(service.name),
             environments=", ".join(envs),
         )
+        if any(e in replicated for e in envs):
+            note = Message(
+                "%(service)s is backed up or continuously replicated in %(environments)s",
+                service=Code(service.name),
+                environments=", ".join(envs),
+            )
         if missing:
             note = Message(
                 "%(service)s has no backup in %(environments)s",
