@@ -3,10 +3,10 @@
 Per environment, ``output/monitoring/<env>/`` holds the Prometheus configuration (scrape
 targets per service and engine, blackbox probes for the health indicators), the recording
 and alerting rules with their promtool unit tests, the blackbox exporter modules, the
-Alertmanager configuration and the script that writes its receivers' credential files.
-Where escalation paths page, ``output/monitoring/configure-pagerduty.sh`` or
-``configure-opsgenie.sh`` keeps the paging service's schedules and escalation policies as
-the plan says.
+Alertmanager configuration and the script that writes its receivers' credential files;
+with SLOs, their burn-rate recording and alerting rules and unit tests. Where escalation
+paths page, ``output/monitoring/configure-pagerduty.sh`` or ``configure-opsgenie.sh`` keeps
+the paging service's schedules and escalation policies as the plan says.
 ``site_docs/operations/alerts.md`` explains every alert; rules link to it as runbook.
 """
 
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
-from generator.targets import opsgenie, pagerduty
+from generator.targets import opsgenie, pagerduty, slo
 from generator.targets.alert_routes import alertmanager_config, secret_file
 from generator.targets.alert_rules import (
     ALERTS_PAGE,
@@ -77,6 +77,7 @@ def _monitored(spec: DeploymentPlan) -> bool:
     health = spec.health_check
     return bool(
         spec.monitoring.metrics_collection.targets
+        or spec.monitoring.slos
         or health.monitoring_points
         or health.health_indicators
         or spec.monitoring.alerting_system
@@ -94,6 +95,14 @@ def _environment(spec: DeploymentPlan, environment: str, tests: list[AlertTest])
         "alerts.test.yml": unit_tests(tests, interval),
         "blackbox.yml": {"modules": blackbox_modules(spec)},
     }
+    if spec.monitoring.slos:
+        files["slo-recording.yml"] = {
+            "groups": _group("slo-recording", slo.recording_rules(spec), interval)
+        }
+        files["slo-alerts.yml"] = {
+            "groups": _group("slo-alerts", slo.alerting_rules(spec), interval)
+        }
+        files["slo-alerts.test.yml"] = slo.unit_tests(spec, interval)
     system = spec.monitoring.alerting_system
     if system is not None:
         files["alertmanager.yml"] = alertmanager_config(spec, system, environment)
@@ -143,6 +152,8 @@ def _prometheus(spec: DeploymentPlan, environment: str) -> dict[str, Any]:
         },
         "rule_files": ["recording.yml", "alerts.yml"],
     }
+    if spec.monitoring.slos:
+        config["rule_files"] += ["slo-recording.yml", "slo-alerts.yml"]
     if spec.monitoring.alerting_system is not None:
         config["alerting"] = {"alertmanagers": [_alertmanager(spec)]}
     config["scrape_configs"] = scrape_configs(spec, environment)
@@ -188,6 +199,8 @@ def _page(spec: DeploymentPlan, tests: list[AlertTest]) -> Artifact:
         family=FAMILY,
         context={
             "alerts": rules_of(tests),
+            "slos": [b for s in spec.services for b in slo.error_budgets(spec, s.name)],
+            "slo_alerts": slo.alerting_rules(spec),
             "thresholds": {t.name: t for t in thresholds},
             "points": points,
             "escalations": _escalations(spec),

@@ -334,3 +334,25 @@ def test_a_managed_service_page_says_the_provider_runs_it(shop: Path) -> None:
     ) in media
     storefront = page(shop, "overview/services/storefront.md")
     assert "Run by the provider" not in storefront
+
+
+def test_a_service_page_shows_its_error_budget(shop: Path) -> None:
+    storefront = lines(shop, "overview/services/storefront.md")
+    at = storefront.index("## Service level objectives")
+    assert storefront[at + 2 : at + 5] == [
+        "| SLO | Objective | Rolling window | Allowed error ratio | Error budget per window |",
+        "|---|---|---|---|---|",
+        "| <code>storefront_availability</code> | &#57;&#57;&#46;9% | 30d | &#48;&#46;1% | "
+        "&#52;&#51;&#46;2 minutes |",
+    ]
+    assert storefront[at + 6] == (
+        "- <code>storefront_availability</code>: Storefront pages are served without a server "
+        "error. It pages when the budget burns at &#49;&#52;&#46;4× 1h/5m, 6× 6h/30m (rate × "
+        "long/short window) and opens a ticket at 3× 1d/2h, 1× 3d/6h. Alert: "
+        "[StorefrontAvailabilityBudgetBurn](../../operations/alerts.md"
+        "#storefrontavailabilitybudgetburn)"
+    )
+    orders = page(shop, "overview/services/orders-api.md")
+    assert "| <code>orders_api_availability</code> | &#57;&#57;&#46;95% | 28d |" in orders
+    assert "&#50;&#48;&#46;2 minutes" in orders  # 0.05 % of 28 days
+    assert "Service level objectives" not in page(shop, "overview/services/payments.md")

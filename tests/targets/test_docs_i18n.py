@@ -122,3 +122,41 @@ def test_alert_page_is_in_japanese(yoyaku_operations: Path) -> None:
     alerts = _body(yoyaku_operations / "alerts.md")
     assert alerts[0] == "# アラート"
     assert alerts[2].startswith("Prometheus はすべての環境でこれらのルールを評価します（")
+
+
+def test_error_budgets_are_in_japanese(tmp_path: Path) -> None:
+    source = (ROOT / "specs/examples/ja.yaml").read_text(encoding="utf-8")
+    smtp = '    smtp: {smarthost: "smtp.example.com:587", sender: alerts@yoyaku.example.com}\n'
+    slo = (
+        "  slos:\n"
+        "    - name: web_availability\n"
+        "      service: web\n"
+        "      objective: 99.5\n"
+        "      window: 30d\n"
+        "      sli: {error_ratio: 'sum(rate(errors_total[$WINDOW])) / "
+        "sum(rate(requests_total[$WINDOW]))'}\n"
+    )
+    assert smtp in source
+    spec = tmp_path / "ja.yaml"
+    spec.write_text(source.replace(smtp, smtp + slo), encoding="utf-8")
+    result = run_cli(
+        "generate",
+        str(spec),
+        *("--only", "docs", "--only", "monitoring"),
+        *("--out", str(tmp_path / "output"), "--docs", str(tmp_path / "site_docs")),
+    )
+    assert result.exit_code == 0, result.output
+    web = _body(tmp_path / "site_docs" / "overview" / "services" / "web.md")
+    at = web.index("## サービスレベル目標")
+    assert web[at + 2 : at + 5] == [
+        "| SLO | 目標 | ローリングウィンドウ | 許容エラー率 | ウィンドウあたりのエラーバジェット |",
+        "|---|---|---|---|---|",
+        "| <code>web_availability</code> | &#57;&#57;&#46;5% | 30d | &#48;&#46;5% | 216 分 |",
+    ]
+    assert web[at + 6].startswith(
+        "- <code>web_availability</code> バジェットの消費速度が &#49;&#52;&#46;4× 1h/5m, "
+        "6× 6h/30m（倍率 × 長い/短いウィンドウ）に達するとページし、3× 1d/2h, 1× 3d/6h で"
+        "チケットを起票します。"
+    )
+    alerts = _body(tmp_path / "site_docs" / "operations" / "alerts.md")
+    assert "## エラーバジェット一覧 { #error-budgets }" in alerts

@@ -9,6 +9,7 @@ from generator.spec.model import Service
 from generator.spec.model.project import Engine
 from generator.targets.docs.providers import provider_of
 from generator.targets.docs.site import Page, Site
+from generator.targets.slo import error_budgets
 
 OVERVIEW = N_("Overview")
 SERVICES = N_("Services")
@@ -90,6 +91,7 @@ def service_page(site: Site, service: Service) -> dict[str, Any]:
         ],
         "health": [h for h in plan.health_check.health_indicators if h.service == name],
         "monitoring": [m for m in plan.health_check.monitoring_points if m.service == name],
+        "slos": error_budgets(plan, name),
         "backups": [b for b in plan.backup_strategy.backup_types if b.service == name],
         "recovery_points": [r for r in plan.disaster_recovery.recovery_points if r.service == name],
         "maintenance": [m for m in plan.operations.maintenance_procedures if name in m.services],
