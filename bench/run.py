@@ -1,6 +1,7 @@
 """Benchmark: validate and generate on scale specs, against floors measured in the same run.
 
-Usage: ``.venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat 3] [--write]``.
+Usage: ``.venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat 3] [--write]``, or
+``--validate-only`` for the validate row alone.
 ``--write`` puts the table into bench/README.md. Every timing is the best of ``--repeat``
 fresh processes; peak RSS is the largest of those runs.
 """
@@ -127,6 +128,17 @@ def bench_size(services: int, repeat: int) -> list[str]:
     return [row]
 
 
+def bench_validate(services: int, repeat: int) -> str:
+    """Only validate against the parse floor: the loader's part of the table."""
+    spec = write_scale_spec(services, WORK)
+    parse = measure([sys.executable, "-c", PARSE_FLOOR, str(spec)], repeat)
+    validate = measure([DEPLOYPLAN, "validate", str(spec)], repeat)
+    return (
+        f"| {services} | {parse.seconds:.3f} | {validate.seconds:.3f} "
+        f"| {validate.seconds / parse.seconds:.2f} |"
+    )
+
+
 def bench_startup(repeat: int) -> float:
     version = measure([DEPLOYPLAN, "--version"], repeat)
     click = measure([sys.executable, "-c", "import click"], repeat)
@@ -138,8 +150,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,50,200")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="update bench/README.md")
+    parser.add_argument(
+        "--validate-only", action="store_true", help="time validate and the parse floor only"
+    )
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
+    if args.validate_only:
+        print("| services | parse floor s | validate s | validate/parse |\n|---|---|---|---|")
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(bench_validate(size, args.repeat))
+        return
     header = [
         "| services | spec lines | artifacts | parse floor s | validate s | render floor s "
         "| generate s | no-op generate s | peak RSS MB | generate/floor | validate/parse "

@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import BaseResolver
 from ruamel.yaml.tag import Tag
 
@@ -189,16 +186,16 @@ def load_spec(path: FsPath, label: str) -> LoadedSpec:
 
 def load_text(source: SourceFile) -> LoadedSpec:
     """Compose and convert already-decoded spec text."""
-    root = _compose(source)
-    converter = _Converter(source.label, source.text)
-    try:
-        data = converter.convert(root, ())
-    except RecursionError:
-        raise SpecInvalid(
-            [_problem(source.label, 1, 1, "too-deep", "the spec nests too deeply to read")]
-        ) from None
-    if converter.problems:
-        raise SpecInvalid(converter.problems)
+    root, judged = _compose(source)
+    converter, data = _convert(source, root)
+    if not judged:
+        from generator.spec.parse import confirm
+
+        # ruamel misreads a few valid texts; then the data py-yaml12 reads is used.
+        located = confirm(source.label, source.text, data)
+        if located is not None:
+            root = located
+            converter, data = _convert(source, root)
     if not isinstance(data, dict):
         kind = _yaml_type_name(data)
         raise SpecInvalid(
@@ -216,17 +213,23 @@ def load_text(source: SourceFile) -> LoadedSpec:
     return LoadedSpec(source, data, converter.positions)
 
 
-def _compose(source: SourceFile) -> Node:
-    yaml = YAML(typ="safe")
-    yaml.Resolver = _DeferredResolver
+def _convert(source: SourceFile, root: Node) -> tuple[_Converter, Any]:
+    converter = _Converter(source.label, source.text)
     try:
-        node: Node | None = yaml.compose(source.text)
-    except MarkedYAMLError as exc:
-        raise SpecInvalid([_syntax_problem(source, exc)]) from None
-    except ReaderError as exc:
-        raise SpecInvalid([_reader_problem(source, exc)]) from None
-    except YAMLError as exc:
-        raise SpecInvalid([_problem(source.label, 1, 1, "yaml-syntax", str(exc))]) from None
+        data = converter.convert(root, ())
+    except RecursionError:
+        raise SpecInvalid(
+            [_problem(source.label, 1, 1, "too-deep", "the spec nests too deeply to read")]
+        ) from None
+    if converter.problems:
+        raise SpecInvalid(converter.problems)
+    return converter, data
+
+
+def _compose(source: SourceFile) -> tuple[Node, bool]:
+    from generator.spec.parse import compose
+
+    node, judged = compose(source.label, source.text, _DeferredResolver)
     if node is None:
         raise SpecInvalid(
             [
@@ -240,61 +243,7 @@ def _compose(source: SourceFile) -> Node:
                 )
             ]
         )
-    return node
-
-
-def _syntax_problem(source: SourceFile, exc: MarkedYAMLError) -> Diagnostic:
-    problem = (exc.problem or "invalid YAML").strip()
-    context = (exc.context or "").strip()
-    message = f"{context}, {problem}" if context else problem
-    mark = exc.problem_mark or exc.context_mark
-    notes: tuple[tuple[str, Location], ...] = ()
-    if exc.context_mark is not None and _unclosed(context, problem):
-        # The parser gives up at the end; the user needs the bracket or quote never closed.
-        mark = exc.context_mark
-        if exc.problem_mark is not None:
-            notes = (("the parser gave up here", _mark_location(source.label, exc.problem_mark)),)
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    hint = None
-    if "\\t" in problem or "\t" in source.line(line)[: max(col, 1)]:
-        hint = "YAML does not allow tabs for indentation; indent with spaces"
-    elif "single document" in message:
-        hint = "a spec is one YAML document; remove the extra `---`"
-    elif mark is exc.context_mark and notes:
-        hint = "close it, or quote the value if the bracket or quote is part of the text"
-    return Diagnostic(
-        "yaml-syntax",
-        f"invalid YAML: {message}",
-        Location(source.label, line, col),
-        hint=hint,
-        notes=notes,
-    )
-
-
-def _unclosed(context: str, problem: str) -> bool:
-    return "end of stream" in problem or context.startswith(
-        ("while scanning a quoted scalar", "while parsing a flow", "while scanning a block scalar")
-    )
-
-
-def _mark_location(label: str, mark: Any) -> Location:
-    return Location(label, mark.line + 1, mark.column + 1)
-
-
-def _reader_problem(source: SourceFile, exc: ReaderError) -> Diagnostic:
-    """A character YAML does not allow in a document (control characters, say)."""
-    position = min(max(exc.position, 0), len(source.text))
-    before = source.text[:position]
-    line = before.count("\n") + 1
-    column = position - (before.rfind("\n") + 1) + 1
-    return Diagnostic(
-        "yaml-syntax",
-        f"invalid YAML: character U+{exc.character:04X} is not allowed in a YAML document"
-        if isinstance(exc.character, int)
-        else f"invalid YAML: {exc.reason}",
-        Location(source.label, line, column),
-        hint="remove the control character, or write it as an escape in a double-quoted string",
-    )
+    return node, judged
 
 
 class _Converter:
@@ -447,7 +396,10 @@ class _Converter:
         self._check_length(node, path)
         tag = _tag(node)
         if tag == _PLAIN:
-            return _plain_scalar(value)
+            typed = _plain_scalar(value)
+            if isinstance(typed, bool | int | float):
+                self.positions.plain[path] = value
+            return typed
         if tag in ("!", _TAG + "str"):
             return value
         typed = _plain_scalar(value)

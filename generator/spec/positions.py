@@ -25,6 +25,9 @@ class PositionIndex:
     values: dict[Path, Location] = field(default_factory=dict)
     keys: dict[Path, Location] = field(default_factory=dict)
     inherited: dict[Path, Inheritance] = field(default_factory=dict)
+    #: How plain scalars that YAML typed as numbers or booleans were written (``1.10``,
+    #: ``true``): what a "quote it" hint shows.
+    plain: dict[Path, str] = field(default_factory=dict)
 
     def value(self, path: Path) -> Location:
         """Location of the value at ``path``, or of its nearest located ancestor."""

@@ -7,12 +7,14 @@ child inherits keeps the position where the parent defined it, plus a note of th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.diagnostics import Diagnostic
 from generator.spec.load import LoadedSpec
 from generator.spec.positions import Inheritance, Path, PositionIndex
 from generator.suggest import did_you_mean
+
+T = TypeVar("T")
 
 
 def resolve_extends(spec: LoadedSpec) -> list[Diagnostic]:
@@ -89,10 +91,9 @@ class _Resolver:
 
     def _copy_positions(self, source: Path, target: Path, inheritance: Inheritance) -> None:
         positions = self.positions
-        size = len(source)
         for table in (positions.values, positions.keys):
-            for path in [p for p in table if p[:size] == source]:
-                table[(*target, *path[size:])] = table[path]
+            _copy_subtree(table, source, target)
+        _copy_subtree(positions.plain, source, target)
         positions.inherited[target] = inheritance
 
     def _report_cycle(self, cycle: list[str]) -> None:
@@ -108,6 +109,12 @@ class _Resolver:
                 hint="remove `extends` from one of these environments",
             )
         )
+
+
+def _copy_subtree(table: dict[Path, T], source: Path, target: Path) -> None:
+    size = len(source)
+    for path in [p for p in table if p[:size] == source]:
+        table[(*target, *path[size:])] = table[path]
 
 
 def _unknown_parent(
