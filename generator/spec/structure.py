@@ -98,6 +98,10 @@ class _ErrorMapper:
         expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_JSON_TYPE_NAMES.get(n, n) for n in names)
+        written = self.positions.plain.get(path)
+        if "string" in names and written is not None:
+            yield self._unquoted(path, written, _schema(error), error)
+            return
         yield self._make(
             "wrong-type",
             f"`{_fmt(path)}` must be {wanted}, not {_describe(_instance(error))}",
@@ -105,7 +109,25 @@ class _ErrorMapper:
             error,
         )
 
+    def _unquoted(
+        self, path: Path, written: str, schema: dict[str, Any], error: ValidationError
+    ) -> Diagnostic:
+        """A plain ``1.2`` or ``yes`` where text belongs: YAML typed it; quoting keeps it."""
+        kind = "a boolean" if isinstance(_instance(error), bool) else "a number"
+        options = schema.get("enum")
+        expected = "; expected one of: " + ", ".join(f"`{o}`" for o in options) if options else ""
+        return self._make(
+            "wrong-type",
+            f"`{_fmt(path)}` must be a string, but YAML reads the unquoted `{written}` as "
+            f"{kind}{expected}",
+            path,
+            error,
+            hint=f'quote it to write it as a string: `"{written}"`',
+        )
+
     def _on_enum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
+        if path in self.positions.plain and _schema(error).get("type") == "string":
+            return  # the type error says to quote it: one fault, one error
         options = [str(v) for v in _value(error)]
         yield self._make(
             "invalid-value",

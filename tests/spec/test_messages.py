@@ -267,3 +267,30 @@ def test_json_output_writes_invisible_characters_as_escapes() -> None:
     loaded = json.loads(text)
     assert loaded[0]["message"] == hostile
     assert loaded[0]["file"] == "spec\u2066.yaml"
+
+
+def test_unquoted_number_where_a_name_belongs_text() -> None:
+    name = "unquoted-number-enum.yaml"
+
+    assert text_of(name) == (
+        f"{name}:21:19: error[wrong-type]: `services[0].targets.production.strategy` must be "
+        "a string, but YAML reads the unquoted `1.2` as a number; expected one of: "
+        "`rolling`, `blue_green`, `canary`, `recreate`\n"
+        " 21 |         strategy: 1.2\n"
+        "    |                   ^^^\n"
+        '  hint: quote it to write it as a string: `"1.2"`\n'
+        "1 error\n"
+    )
+
+
+def test_missing_colon_text() -> None:
+    name = "yaml-missing-colon.yaml"
+
+    assert text_of(name) == (
+        f"{name}:21:9: error[yaml-syntax]: invalid YAML: `strategy canary` is not a "
+        "`key: value` pair; the colon is missing\n"
+        " 21 |         strategy canary\n"
+        "    |         ^^^^^^^^^^^^^^^\n"
+        "  hint: write `strategy: canary`\n"
+        "1 error\n"
+    )
