@@ -107,8 +107,9 @@ def read_source(path: FsPath, label: str) -> SourceFile:
             # Bounded even where stat cannot tell (a pipe, a growing file).
             raw = stream.read(limit + 1)
     except OSError as exc:
+        hint = _missing_spec_hint(path) if isinstance(exc, FileNotFoundError) else None
         raise SpecInvalid(
-            [_problem(label, 1, 1, "unreadable", f"cannot read the spec: {exc.strerror}")]
+            [_problem(label, 1, 1, "unreadable", f"cannot read the spec: {exc.strerror}", hint)]
         ) from None
     if len(raw) > limit:
         raise SpecInvalid([_too_large(label, None, limit)])
@@ -134,6 +135,22 @@ def read_source(path: FsPath, label: str) -> SourceFile:
             ]
         ) from None
     return SourceFile(label, text.removeprefix("\ufeff"))
+
+
+def _missing_spec_hint(path: FsPath) -> str:
+    """What to do when there is no spec where one was looked for."""
+    from generator.suggest import closest
+
+    folder = path.parent
+    if folder.is_dir():
+        nearby = [p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml")]
+        match = closest(path.name, nearby)
+        if match is not None:
+            return f"did you mean `{(folder / match).as_posix()}`?"
+    return (
+        "create one with `deployplan init`, or name the spec to read: the SPEC argument "
+        "(`deployplan validate path/to/spec.yaml`), or `--spec PATH` for `sync` and `docs`"
+    )
 
 
 def max_spec_bytes() -> int:

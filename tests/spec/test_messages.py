@@ -269,6 +269,29 @@ def test_json_output_writes_invisible_characters_as_escapes() -> None:
     assert loaded[0]["file"] == "spec\u2066.yaml"
 
 
+def test_missing_spec_suggests_init_or_naming_the_spec(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "validate")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "specs/deployplan.yaml:1:1: error[unreadable]: cannot read the spec: "
+        "No such file or directory\n"
+        "  hint: create one with `deployplan init`, or name the spec to read: the SPEC "
+        "argument (`deployplan validate path/to/spec.yaml`), or `--spec PATH` for `sync` "
+        "and `docs`\n"
+        "1 error\n"
+    )
+
+
+def test_missing_spec_suggests_a_file_of_a_similar_name(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "deployplan.yml").write_text("project: {}\n")
+
+    result = run_cli(tmp_path, "validate")
+
+    assert result.stderr.splitlines()[1] == "  hint: did you mean `specs/deployplan.yml`?"
+
+
 def test_unquoted_number_where_a_name_belongs_text() -> None:
     name = "unquoted-number-enum.yaml"
 

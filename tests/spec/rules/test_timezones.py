@@ -33,3 +33,13 @@ def test_unknown_zones_are_errors_with_a_hint(tmp_path: Path, zone: str, hint: s
     assert finding.hint == hint
     assert finding.location == at(text, f"timezone: {zone}", zone)
     assert finding.path == ("backup_strategy", "schedule", "timezone")
+
+
+def test_an_unknown_zone_is_reported_with_the_schema_errors_of_other_sections(
+    tmp_path: Path,
+) -> None:
+    text = spec_with(timezone="Europe/Berln").replace("kind: database", "kind: databse")
+
+    assert [d.code for d in findings(tmp_path, text, "invalid-value")] == ["invalid-value"]
+    [finding] = findings(tmp_path, text, "unknown-timezone")
+    assert finding.hint == "did you mean `Europe/Berlin`?"
