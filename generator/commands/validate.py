@@ -25,9 +25,7 @@ def report(result: ValidationResult, output_format: str = "text") -> None:
     if output_format == "json":
         click.echo(format_json(diagnostics), nl=False)
     elif diagnostics:
-        click.echo(
-            format_text(diagnostics, {result.source.label: result.source}), nl=False, err=True
-        )
+        click.echo(format_text(diagnostics, result.sources), nl=False, err=True)
     # JSON on stdout must stay parseable, so annotations go with the text format only.
     if diagnostics and output_format == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
         click.echo(format_github(diagnostics), nl=False)

@@ -1,14 +1,20 @@
 """Read a spec file into plain data plus the position of every node.
 
 The YAML is composed (not constructed) so that every node's mark survives, and so that
-aliases can be expanded under a budget: a "billion laughs" file fails fast here.
+aliases can be expanded under a budget: a "billion laughs" file fails fast here. Which
+parser reads the text, and when each is trusted, is :mod:`generator.spec.parse`.
+
+One file is one :class:`LoadedSpec`. Every position carries its file's label, and
+``sources`` maps labels to texts, so a layer that reads several files (includes,
+overlays) can merge their data and positions into one LoadedSpec before ``extends`` is
+resolved, and diagnostics and source excerpts still name the file each node came from.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -91,9 +97,16 @@ class SourceFile:
 
 @dataclass
 class LoadedSpec:
+    """A spec's data and positions; ``source`` is the file it was read from, ``sources``
+    every file that contributed (the same one, until specs can span files)."""
+
     source: SourceFile
     data: dict[str, Any]
     positions: PositionIndex
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sources.setdefault(self.source.label, self.source)
 
 
 def read_source(path: FsPath, label: str) -> SourceFile:

@@ -25,6 +25,11 @@ class ValidationResult:
     loaded: LoadedSpec | None = None
 
     @property
+    def sources(self) -> dict[str, SourceFile]:
+        """Every file the diagnostics may point into, by label."""
+        return self.loaded.sources if self.loaded else {self.source.label: self.source}
+
+    @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 

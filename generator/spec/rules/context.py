@@ -22,6 +22,7 @@ class RuleContext:
         self.data = loaded.data
         self.positions = loaded.positions
         self.source = loaded.source
+        self.sources = loaded.sources
         # Names are read from the data, so references are checked against every name
         # declared, also in sections that failed validation.
         self.names: dict[str, dict[str, Path]] = {
@@ -36,7 +37,7 @@ class RuleContext:
 
     def find_after(self, start: Location, needle: str) -> Location:
         """Where ``needle`` is first written from ``start`` on (else ``start``)."""
-        text = self.source.text
+        text = self.sources.get(start.file, self.source).text
         offset = 0
         for _ in range(start.line - 1):
             offset = text.index("\n", offset) + 1
