@@ -249,7 +249,7 @@ class Target(SpecModel):
     container_command: list[Text] = Field(
         default_factory=list,
         description="Arguments that replace the image's command (compose), e.g. "
-        "`[redis-server, --requirepass, \"${REDIS_PASSWORD}\"]`: `${NAME}` is one of the "
+        '`[redis-server, --requirepass, "${REDIS_PASSWORD}"]`: `${NAME}` is one of the '
         "service's variables, filled when the container is created.",
     )
     data_dir: str | None = Field(
