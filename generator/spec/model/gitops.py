@@ -87,7 +87,9 @@ class GitOps(SpecModel):
     )
     project: Name | None = Field(
         None,
-        description="Argo CD AppProject the Applications belong to [default: the project name].",
+        description="Prefix of the Argo CD AppProjects, one per environment named "
+        "`<project>-<environment>`, that the Applications belong to [default: the project "
+        "name].",
     )
     clusters: dict[EnvironmentRef, Url] = Field(
         default_factory=dict,

@@ -1,0 +1,81 @@
+"""Flux: per environment a ``GitRepository`` for the GitOps repository and a
+``Kustomization`` per service, building the service's folder and checking its Deployment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.spec.model import DeploymentPlan
+from generator.spec.model.gitops import GitOps
+from generator.spec.model.types import duration_seconds
+from generator.targets.deploy.manifests import NAME, namespace_of
+
+SOURCE_API = "source.toolkit.fluxcd.io/v1"
+KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1"
+PART_OF = "app.kubernetes.io/part-of"
+ENVIRONMENT = "deployplan.dev/environment"
+
+
+def resources(
+    plan: DeploymentPlan, gitops: GitOps, env: str, services: list[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The GitRepository, and the Kustomization of each service in ``env``."""
+    shared = {"gitrepository.yaml": git_repository(plan, gitops)}
+    return shared, {service: kustomization(plan, gitops, service, env) for service in services}
+
+
+def git_repository(plan: DeploymentPlan, gitops: GitOps) -> dict[str, Any]:
+    """The repository and branch every Kustomization builds from."""
+    return {
+        "apiVersion": SOURCE_API,
+        "kind": "GitRepository",
+        "metadata": {
+            "name": plan.project.name,
+            "namespace": gitops.namespace(),
+            "labels": {PART_OF: plan.project.name},
+        },
+        "spec": {
+            "interval": go_duration(gitops.sync_policy.interval),
+            "url": gitops.repository,
+            "ref": {"branch": gitops.branch},
+        },
+    }
+
+
+def kustomization(plan: DeploymentPlan, gitops: GitOps, service: str, env: str) -> dict[str, Any]:
+    """One service's folder applied to one environment, healthy when its Deployment is."""
+    policy = gitops.sync_policy
+    namespace = namespace_of(plan, plan.service(service), env)
+    spec: dict[str, Any] = {
+        "interval": go_duration(policy.interval),
+        "retryInterval": "1m",
+        "timeout": go_duration(policy.timeout),
+        "path": "./" + gitops.path(env, service),
+        "prune": policy.prune,
+        "sourceRef": {"kind": "GitRepository", "name": plan.project.name},
+        "targetNamespace": namespace,
+        "wait": policy.wait,
+    }
+    if not policy.wait:  # with `wait`, Flux checks every resource and ignores healthChecks
+        spec["healthChecks"] = [
+            {"apiVersion": "apps/v1", "kind": "Deployment", "name": service, "namespace": namespace}
+        ]
+    return {
+        "apiVersion": KUSTOMIZE_API,
+        "kind": "Kustomization",
+        "metadata": {
+            "name": f"{service}-{env}",
+            "namespace": gitops.namespace(),
+            "labels": {NAME: service, PART_OF: plan.project.name, ENVIRONMENT: env},
+        },
+        "spec": spec,
+    }
+
+
+def go_duration(duration: str) -> str:
+    """A spec duration as Flux reads one: Go's ``h``, ``m`` and ``s`` (no days or weeks)."""
+    seconds = int(duration_seconds(duration))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    return text + (f"{seconds}s" if seconds or not text else "")
