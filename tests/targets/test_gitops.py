@@ -282,3 +282,8 @@ def test_protected_and_production_environments_take_pull_requests() -> None:
     assert default.reviewed(environments) == ["production", "dr"]
     nobody = GitOps(repository="https://github.com/example/x", pull_request_environments=[])
     assert nobody.reviewed(environments) == []
+
+
+def test_the_example_validates_without_a_finding() -> None:
+    result = validate_file(EXAMPLE, EXAMPLE.name)
+    assert [d.message for d in result.diagnostics] == []
