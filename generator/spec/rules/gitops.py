@@ -74,4 +74,26 @@ def gitops_layout(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-GITOPS_RULES = (gitops_targets, gitops_layout)
+def gitops_names(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Each delivery's Application or Kustomization, `<service>-<environment>`, is unique."""
+    seen: dict[str, tuple[str, str]] = {}
+    for index, service in enumerate(ctx.plan.services):
+        for env, target in service.targets.items():
+            if target.delivery is not Delivery.GITOPS:
+                continue
+            name = f"{service.name}-{env}"
+            if name not in seen:
+                seen[name] = (service.name, env)
+                continue
+            other, other_env = seen[name]
+            yield ctx.at(
+                ("services", index, "targets", env, "delivery"),
+                "gitops-name-clash",
+                f"`{service.name}` in `{env}` and `{other}` in `{other_env}` would both be "
+                f"synced by a controller resource named `{name}`",
+                hint="rename the service or the environment so that "
+                "`<service>-<environment>` differs",
+            )
+
+
+GITOPS_RULES = (gitops_targets, gitops_layout, gitops_names)
