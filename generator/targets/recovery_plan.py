@@ -10,8 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.spec.model import DeploymentPlan
-from generator.spec.model.recovery import DnsTarget, FailoverStrategy, Mirroring
+from generator.spec.model import DeploymentPlan, EnvironmentType
+from generator.spec.model.recovery import (
+    BackupEngine,
+    DnsTarget,
+    FailoverStrategy,
+    Mirroring,
+    PitrProvider,
+)
 from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import format_duration, longest_gap
 
@@ -147,7 +153,8 @@ def recovery_points(spec: DeploymentPlan) -> list[dict[str, Any]]:
 
 
 def continuous_protection(spec: DeploymentPlan, environment: str) -> list[dict[str, Any]]:
-    """The standbys and mirrors that copy data into ``environment``, for its failover."""
+    """The standbys and mirrors that copy data into ``environment``, and the managed
+    databases restored from point-in-time recovery, for its failover."""
     copies = []
     for point in spec.disaster_recovery.recovery_points:
         for copy in point.continuous:
@@ -158,7 +165,62 @@ def continuous_protection(spec: DeploymentPlan, environment: str) -> list[dict[s
             if isinstance(copy, Mirroring):
                 entry["alias"] = copy.source_alias or copy.source
             copies.append(entry)
-    return copies
+    return copies + _point_in_time(spec)
+
+
+#: provider_pitr: how the runbook restores the newest point in another region.
+_PITR_RESTORE = {
+    PitrProvider.AWS_RDS: (
+        "Amazon RDS",
+        "aws rds describe-db-instance-automated-backups --region {region} "
+        "--db-instance-identifier {source}",
+        "aws rds restore-db-instance-to-point-in-time --region {region} "
+        '--source-db-instance-automated-backups-arn "$AUTOMATED_BACKUPS_ARN" '
+        "--target-db-instance-identifier {source}-dr --use-latest-restorable-time",
+    ),
+    PitrProvider.GCP_CLOUDSQL: (
+        "Cloud SQL",
+        "gcloud sql instances describe {source}",
+        "gcloud sql instances clone {source} {source}-dr",
+    ),
+    PitrProvider.AZURE_POSTGRESQL: (
+        "Azure Database for PostgreSQL",
+        'az postgres flexible-server show --name {source} --resource-group "$RESOURCE_GROUP"',
+        "az postgres flexible-server geo-restore --name {source}-dr --source-server {source} "
+        '--resource-group "$RESOURCE_GROUP" --location {region}',
+    ),
+}
+
+
+def _point_in_time(spec: DeploymentPlan) -> list[dict[str, Any]]:
+    """Managed databases restored from the provider's point-in-time recovery on failover."""
+    backups = {b.name: b for b in spec.backup_strategy.backup_types}
+    production = set(spec.environments_of_type(EnvironmentType.PRODUCTION))
+    restores = []
+    for point in spec.disaster_recovery.recovery_points:
+        for name in point.backups:
+            backup = backups.get(name)
+            if backup is None or backup.engine is not BackupEngine.PROVIDER_PITR:
+                continue
+            if not production & set(backup.environments) or backup.provider is None:
+                continue
+            label, find, restore = _PITR_RESTORE[backup.provider]
+            region = backup.offsite_copy or "$REGION"
+            values = {"source": backup.source, "region": region}
+            restores.append(
+                {
+                    "kind": "provider_pitr",
+                    "point": point.name,
+                    "service": point.service,
+                    "backup": backup.name,
+                    "label": label,
+                    "window": backup.retention or "",
+                    "max_lag": backup.log_interval,
+                    "find": find.format(**values),
+                    "restore": restore.format(**values),
+                }
+            )
+    return restores
 
 
 def _channel(spec: DeploymentPlan) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 from generator.compliance import Status
 from generator.targets import recovery
 from tests.compliance.helpers import audit
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.targets.operations_helpers import render_family
 
 SPEC = """\
@@ -141,4 +141,25 @@ def test_the_japanese_runbook_has_the_same_steps(tmp_path: Path, language: str) 
     assert (
         "3. スタンバイを昇格します。<code>orders-db.dr.example.com</code> で "
         "<code>SELECT pg_promote();</code> を実行し"
+    ) in page
+
+
+def test_the_runbook_restores_a_managed_database_in_the_dr_region(tmp_path: Path) -> None:
+    example = ROOT / "specs" / "examples" / "gitops.yaml"
+    files = render_family(recovery.plan, example, tmp_path / "out")
+    page = files["operations/disaster-recovery/dr.md"].read_text()
+    assert (
+        "### tracking_data: Amazon RDS point-in-time recovery\n\n"
+        "The provider keeps the database of <code>tracking-db</code> restorable to any point "
+        "of the last 14d and archives its transaction log every 5m (backup "
+        "<code>tracking_db_pitr</code>).\n\n"
+        "1. Look up the newest restorable time with <code>aws rds "
+        "describe-db-instance-automated-backups --region eu-central-1 "
+        "--db-instance-identifier parcel-production</code>: what lies after it is what the "
+        "failover loses, normally under 5m.\n"
+        "2. Restore the newest point into this region: <code>aws rds "
+        "restore-db-instance-to-point-in-time --region eu-central-1 "
+        '--source-db-instance-automated-backups-arn "&#36;AUTOMATED_BACKUPS_ARN" '
+        "--target-db-instance-identifier parcel-production-dr "
+        "--use-latest-restorable-time</code>.\n"
     ) in page
