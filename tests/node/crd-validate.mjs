@@ -1,13 +1,18 @@
 // Validate custom resources against their CRDs' OpenAPI schemas, as compiled by the
-// @kubernetes-models packages (Argo CD, Flux) pinned in package.json.
+// @kubernetes-models packages pinned in package.json: Argo CD, Argo Rollouts, Flux,
+// External Secrets and the Prometheus Operator.
 // Usage: node crd-validate.mjs < resources.json  (a JSON list of resources)
 // Prints one JSON list of {index, apiVersion, kind, error} on stdout, empty when all pass.
 import { readFileSync } from "node:fs";
 
+const ARGO_CD_KINDS = new Set(["Application", "ApplicationSet", "AppProject"]);
 const PACKAGES = {
-  "argoproj.io": "@kubernetes-models/argo-cd",
-  "source.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
-  "kustomize.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "argoproj.io": (kind) =>
+    ARGO_CD_KINDS.has(kind) ? "@kubernetes-models/argo-cd" : "@kubernetes-models/argo-rollouts",
+  "source.toolkit.fluxcd.io": () => "@kubernetes-models/flux-cd",
+  "kustomize.toolkit.fluxcd.io": () => "@kubernetes-models/flux-cd",
+  "external-secrets.io": () => "@kubernetes-models/external-secrets",
+  "monitoring.coreos.com": () => "@kubernetes-models/prometheus-operator",
 };
 
 const resources = JSON.parse(readFileSync(0, "utf8"));
@@ -20,7 +25,7 @@ for (const [index, resource] of resources.entries()) {
     continue;
   }
   try {
-    const module = await import(`${PACKAGES[group]}/${group}/${version}/${resource.kind}`);
+    const module = await import(`${PACKAGES[group](resource.kind)}/${group}/${version}/${resource.kind}`);
     new module[resource.kind](resource).validate();
   } catch (error) {
     findings.push({ ...found, error: error.message });

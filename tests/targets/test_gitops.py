@@ -3,9 +3,10 @@ Kustomizations, for kubernetes targets with ``delivery: gitops``.
 
 Every generated custom resource is validated against its CRD's OpenAPI schema. No
 registry reachable here ships the CRDs as YAML or JSON; the npm packages
-``@kubernetes-models/argo-cd`` 4.0.0 (Argo CD v3 CRDs) and ``@kubernetes-models/flux-cd``
-4.0.0 (source-controller and kustomize-controller ``v1``) ship the same schemas compiled
-into validators (types, enums, required properties), pinned with their integrity hashes in
+``@kubernetes-models/argo-cd`` 4.0.0 (Argo CD v3 CRDs), ``@kubernetes-models/flux-cd``
+4.0.0 (source-controller and kustomize-controller ``v1``) and
+``@kubernetes-models/external-secrets`` 2.0.0 ship the same schemas compiled into
+validators (types, enums, required properties), pinned with their integrity hashes in
 ``tests/node/package-lock.json`` and run by ``tests/node/crd-validate.mjs``. The CRDs do
 not forbid unknown properties, so neither does this check; the tests below assert the
 fields themselves. ``kubectl kustomize`` builds every generated kustomization.
@@ -261,6 +262,20 @@ def test_kubectl_kustomize_builds_every_overlay_the_controllers_sync(argo: Path)
             overlay = argo / "services" / service / "kubernetes" / "overlays" / env
             kinds = {resource["kind"] for resource in _kustomize(overlay)}
             assert {"Deployment", "NetworkPolicy"} <= kinds, (service, env)
+
+
+def test_the_overlays_custom_resources_pass_their_crd_schemas(argo: Path) -> None:
+    custom = [
+        resource
+        for service in SERVICES
+        for env in ENVIRONMENTS
+        for resource in _kustomize(argo / "services" / service / "kubernetes" / "overlays" / env)
+        if "." in resource["apiVersion"].split("/")[0]
+        and not resource["apiVersion"].startswith(("networking.k8s.io", "autoscaling"))
+    ]
+    assert {r["kind"] for r in custom} == {"ExternalSecret"}
+    assert len(custom) == 12
+    assert _crd_findings(custom) == []
 
 
 def test_specs_without_gitops_delivery_get_nothing() -> None:
