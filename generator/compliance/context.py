@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from generator.compliance.artifacts import ArtifactSource, NoArtifacts
 from generator.compliance.results import CheckResult, Evidence, Status
 from generator.locale.message import Message
 from generator.spec.model import DeploymentPlan, EnvironmentType
@@ -40,11 +41,13 @@ class Demands:
 
 @dataclass(frozen=True)
 class AuditContext:
-    """The plan, where each of its values is written, and the demands in force."""
+    """The plan, where each of its values is written, the demands in force, and the
+    generated files that may carry what the spec claims."""
 
     plan: DeploymentPlan
     positions: PositionIndex
     demands: Demands = Demands()
+    artifacts: ArtifactSource = field(default_factory=NoArtifacts, compare=False)
 
     @cached_property
     def data(self) -> dict[str, Any]:

@@ -7,14 +7,19 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from generator.compliance.artifacts import ArtifactSource
 from generator.compliance.checks import CHECKS
 from generator.compliance.context import AuditContext, Demand, Demands
+from generator.compliance.enforcement import with_tier
 from generator.compliance.frameworks import ControlData, FrameworkData, frameworks
 from generator.compliance.results import (
     AuditReport,
     CheckResult,
     ControlResult,
     FrameworkResult,
+    Shortfall,
+    Status,
+    Tier,
     combined,
 )
 from generator.locale.message import Message
@@ -27,9 +32,23 @@ REQUIREMENTS = ("compliance", "compliance_requirements")
 CUSTOM = "custom"
 
 
-def evaluate(plan: DeploymentPlan, positions: PositionIndex, spec_label: str) -> AuditReport:
-    """The audit of ``plan``: every check, and every control of the frameworks in scope."""
-    context = AuditContext(plan, positions)
+def evaluate(
+    plan: DeploymentPlan,
+    positions: PositionIndex,
+    spec_label: str,
+    artifacts: ArtifactSource | None = None,
+) -> AuditReport:
+    """The audit of ``plan``: every check, and every control of the frameworks in scope.
+
+    ``artifacts`` are the generated files checks cite as enforcement; by default the
+    families are planned and rendered with the built-in templates as checks ask for them.
+    """
+    if artifacts is None:
+        from generator.compliance.artifacts import RenderedArtifacts
+        from generator.targets.context import PlanContext
+
+        artifacts = RenderedArtifacts(PlanContext(plan, spec_label, positions))
+    context = AuditContext(plan, positions, artifacts=artifacts)
     scoped = [
         (index, requirement, _demands(plan, index, requirement))
         for index, requirement in enumerate(plan.compliance.compliance_requirements)
@@ -43,7 +62,8 @@ def evaluate(plan: DeploymentPlan, positions: PositionIndex, spec_label: str) ->
     def run(name: str, demands: Demands) -> CheckResult:
         key = (name, demands if CHECKS[name].uses_demands else Demands())
         if key not in cache:
-            cache[key] = CHECKS[name].run(context.with_demands(demands))
+            judged = context.with_demands(demands)
+            cache[key] = with_tier(CHECKS[name].run(judged), judged)
         return cache[key]
 
     checks = tuple(run(name, strictest) for name in sorted(CHECKS))
@@ -140,13 +160,37 @@ def _control(
     data: FrameworkData, control: ControlData, required: bool, run: Callable[[str], CheckResult]
 ) -> ControlResult:
     results = tuple(run(name) for name in control.checks if name in CHECKS)
+    shortfalls = tuple(
+        shortfall
+        for result in results
+        if (shortfall := _shortfall(result, control.tiers.get(result.check, Tier.DECLARED)))
+    )
+    status = combined(r.status for r in results)
     return ControlResult(
         framework=data.id,
         id=control.id,
         title=control.title,
         # the shipped descriptions are catalog messages (see frameworks/__init__.py)
         description=Message(control.description),
-        status=combined(r.status for r in results),
+        status=Status.FAIL if shortfalls else status,
         required=required,
         checks=results,
+        tiers=dict(control.tiers),
+        shortfalls=shortfalls,
     )
+
+
+def _shortfall(result: CheckResult, needed: Tier) -> Shortfall | None:
+    """Why a passing check's evidence is too weak for the control, if it is."""
+    if result.status is not Status.PASS or result.tier is None or result.tier.rank >= needed.rank:
+        return None
+    if result.tier is Tier.DECLARED:
+        reason = Message("declared in the spec, but no generated artifact enforces it")
+        if result.unenforced:
+            reason = Message(
+                "declared in the spec, but no generated artifact enforces it in %(scopes)s",
+                scopes=", ".join(result.unenforced),
+            )
+    else:
+        reason = Message("enforced by generated artifacts, but no generated probe verifies it")
+    return Shortfall(result.check, result.tier, needed, reason)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from generator.compliance.checks import CHECKS
-from generator.compliance.reports import dumps
+from generator.compliance.reports import dumps, shortfall_text
 from generator.compliance.results import AuditReport, CheckResult, ControlResult, Status
 
 OSCAL_VERSION = "1.2.1"
@@ -153,6 +153,11 @@ def _observation(report: AuditReport, when: str, key: str, check: CheckResult) -
         "props": [
             {"name": "check", "ns": _NS, "value": check.check},
             {"name": "status", "ns": _NS, "value": check.status.value},
+            *(
+                [{"name": "evidence-tier", "ns": _NS, "value": check.tier.value}]
+                if check.tier
+                else []
+            ),
         ],
         "methods": ["EXAMINE"],
         "types": ["control-objective"],
@@ -169,6 +174,21 @@ def _observation(report: AuditReport, when: str, key: str, check: CheckResult) -
             }
             for e in check.evidence
         ]
+    if check.artifacts:
+        observation.setdefault("relevant-evidence", []).extend(
+            {
+                "href": f"{a.file}#L{a.line}",
+                "description": f"{a.where}: {a.note}",
+                "props": [
+                    {
+                        "name": "evidence-tier",
+                        "ns": _NS,
+                        "value": "verified" if a.probe else "enforced",
+                    }
+                ],
+            }
+            for a in check.artifacts
+        )
     return observation
 
 
@@ -187,9 +207,22 @@ def _finding(report: AuditReport, key: str, control: ControlResult) -> dict[str,
         "uuid": _uuid(report, "finding", key, control.id),
         "title": _line(f"{control.id} {control.title}"),
         "description": control.description or control.title,
-        "props": [{"name": "required", "ns": _NS, "value": str(control.required).lower()}],
+        "props": [
+            {"name": "required", "ns": _NS, "value": str(control.required).lower()},
+            *(
+                {
+                    "name": "evidence-tier-needed",
+                    "ns": _NS,
+                    "class": check,
+                    "value": control.needed(check).value,
+                }
+                for check in sorted(control.tiers)
+            ),
+        ],
         "target": target,
     }
+    if control.shortfalls:
+        finding["remarks"] = "\n".join(shortfall_text(s) for s in control.shortfalls)
     if control.checks:
         finding["related-observations"] = [
             {"observation-uuid": _uuid(report, "observation", key, c.check)} for c in control.checks

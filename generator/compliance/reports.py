@@ -12,11 +12,13 @@ from typing import Any
 
 from generator.compliance.checks import CHECKS
 from generator.compliance.results import (
+    ArtifactEvidence,
     AuditReport,
     CheckResult,
     ControlResult,
     Evidence,
     FrameworkResult,
+    Shortfall,
     Status,
 )
 
@@ -43,6 +45,17 @@ def evidence_data(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+def artifact_data(artifact: ArtifactEvidence) -> dict[str, Any]:
+    return {
+        "scope": artifact.scope,
+        "file": artifact.file,
+        "line": artifact.line,
+        "text": artifact.text,
+        "note": artifact.note,
+        "probe": artifact.probe,
+    }
+
+
 def check_data(result: CheckResult) -> dict[str, Any]:
     definition = CHECKS[result.check]
     return {
@@ -50,9 +63,17 @@ def check_data(result: CheckResult) -> dict[str, Any]:
         "title": definition.title,
         "description": definition.description,
         "status": result.status.value,
+        "tier": result.tier.value if result.tier else None,
         "summary": result.summary,
         "evidence": [evidence_data(e) for e in result.evidence],
+        "artifacts": [artifact_data(a) for a in result.artifacts],
+        "unenforced": list(result.unenforced),
     }
+
+
+def shortfall_text(shortfall: Shortfall) -> str:
+    """``network_default_deny (declared, needs enforced): <reason>``."""
+    return f"{shortfall.check} ({shortfall.tier}, needs {shortfall.needed}): {shortfall.reason}"
 
 
 def _control_data(control: ControlResult) -> dict[str, Any]:
@@ -62,7 +83,24 @@ def _control_data(control: ControlResult) -> dict[str, Any]:
         "description": control.description,
         "status": control.status.value,
         "required": control.required,
-        "checks": [{"name": c.check, "status": c.status.value} for c in control.checks],
+        "checks": [
+            {
+                "name": c.check,
+                "status": c.status.value,
+                "tier": c.tier.value if c.tier else None,
+                "needs": control.needed(c.check).value,
+            }
+            for c in control.checks
+        ],
+        "shortfalls": [
+            {
+                "check": f.check,
+                "tier": f.tier.value,
+                "needs": f.needed.value,
+                "reason": f.reason,
+            }
+            for f in control.shortfalls
+        ],
     }
 
 
@@ -112,9 +150,13 @@ def _xml_text(text: str) -> str:
 
 def _evidence_lines(result: CheckResult) -> str:
     lines: list[str] = [result.summary]
+    if result.tier is not None:
+        lines.append(f"evidence tier: {result.tier}")
     for evidence in result.evidence:
         mark = {True: "ok  ", False: "FAIL", None: "    "}[evidence.ok]
         lines.append(f"{mark} {evidence.where} {evidence.dotted_path}: {evidence.note}")
+    for artifact in result.artifacts:
+        lines.append(f"{'probe' if artifact.probe else 'gen '} {artifact.where}: {artifact.note}")
     return "\n".join(lines)
 
 
@@ -186,6 +228,9 @@ def _control_case(
     message = (
         f"failing checks{required}: {', '.join(c.check for c in failing)}"
         if failing
+        else f"evidence too weak{required}: "
+        + "; ".join(shortfall_text(f) for f in control.shortfalls)
+        if control.shortfalls
         else "no supporting check applies"
         if control.status is Status.NOT_APPLICABLE
         else "every supporting check passes"
@@ -216,6 +261,7 @@ def _sarif_results(report: AuditReport, rules: list[str]) -> list[dict[str, Any]
     gating = {c.check for control in report.failed_required for c in control.checks}
     results = []
     for result in report.checks:
+        tier = {"tier": result.tier.value if result.tier else None}
         for evidence in result.failures:
             results.append(
                 {
@@ -225,8 +271,36 @@ def _sarif_results(report: AuditReport, rules: list[str]) -> list[dict[str, Any]
                     "level": "error" if result.check in gating else "warning",
                     "message": {"text": f"{evidence.note}: {result.summary}"},
                     "locations": [_sarif_location(evidence)],
+                    "properties": tier,
                 }
             )
+    return results + _sarif_shortfalls(report, rules)
+
+
+def _sarif_shortfalls(report: AuditReport, rules: list[str]) -> list[dict[str, Any]]:
+    """A result per control whose supporting check's evidence is weaker than it needs."""
+    results = []
+    for framework in report.frameworks:
+        for control in framework.controls:
+            for shortfall in control.shortfalls:
+                result = next(c for c in control.checks if c.check == shortfall.check)
+                level = "error" if control.required else "warning"
+                text = f"{framework.label} {control.id}: {shortfall_text(shortfall)}"
+                where = result.evidence[0] if result.evidence else None
+                results.append(
+                    {
+                        "ruleId": shortfall.check,
+                        "ruleIndex": rules.index(shortfall.check),
+                        "kind": "fail",
+                        "level": level,
+                        "message": {"text": text},
+                        "locations": [_sarif_location(where)] if where else [],
+                        "properties": {
+                            "tier": shortfall.tier.value,
+                            "needs": shortfall.needed.value,
+                        },
+                    }
+                )
     return results
 
 
@@ -259,7 +333,10 @@ def to_sarif(report: AuditReport) -> str:
                         }
                     },
                     "results": _sarif_results(report, rules),
-                    "properties": {"planSha256": report.spec_sha256},
+                    "properties": {
+                        "planSha256": report.spec_sha256,
+                        "tiers": {c.check: c.tier.value for c in report.checks if c.tier},
+                    },
                 }
             ],
         }
@@ -275,13 +352,20 @@ def to_text(report: AuditReport, *, verbose: bool = False) -> str:
         lines.append(f"{framework.label} ({required})")
         for control in framework.controls:
             lines.append(f"  {symbol[control.status]}  {control.id}  {control.title}")
+            for shortfall in control.shortfalls:
+                lines.append(
+                    f"          {shortfall.check} needs {shortfall.needed}: {shortfall.reason}"
+                )
     if report.frameworks:
         lines.append("")
     lines.append("checks")
     for result in report.checks:
-        lines.append(f"  {symbol[result.status]}  {result.check}: {result.summary}")
+        tier = f" [{result.tier}]" if result.tier else ""
+        lines.append(f"  {symbol[result.status]}  {result.check}{tier}: {result.summary}")
         for evidence in result.evidence if verbose else result.failures:
             lines.append(f"          {evidence.where}: {evidence.dotted_path}: {evidence.note}")
+        for artifact in result.artifacts if verbose else ():
+            lines.append(f"          {artifact.where}: {artifact.note}")
     failed = report.failed_required
     lines.append("")
     if failed:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from generator.diagnostics import Location, format_path
 from generator.locale.message import Message
 from generator.spec.positions import Path
+
+
+class Tier(StrEnum):
+    """How strong a check's evidence is: the spec says so (``declared``), a generated
+    artifact carries it (``enforced``), or a generated probe checks it (``verified``)."""
+
+    DECLARED = "declared"
+    ENFORCED = "enforced"
+    VERIFIED = "verified"
+
+    @property
+    def rank(self) -> int:
+        return list(Tier).index(self)
 
 
 class Status(StrEnum):
@@ -49,13 +62,41 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ArtifactEvidence:
+    """A line of a generated file that carries what the spec claims, or a probe that checks it.
+
+    ``scope`` is what it covers: an environment, or a service for pipeline gates.
+    """
+
+    scope: str
+    file: str
+    line: int
+    text: str
+    note: Message
+    probe: bool = False
+
+    @property
+    def where(self) -> str:
+        """``file:line``."""
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one check, why, and what it looked at."""
+    """The outcome of one check, why, and what it looked at.
+
+    ``tier`` says how strong the evidence of an applicable result is; ``artifacts`` are
+    the generated lines and probes behind an ``enforced`` or ``verified`` tier, and
+    ``unenforced`` the scopes (environments, services) no generated artifact covers.
+    """
 
     check: str
     status: Status
     summary: Message
     evidence: tuple[Evidence, ...] = ()
+    tier: Tier | None = None
+    artifacts: tuple[ArtifactEvidence, ...] = ()
+    unenforced: tuple[str, ...] = ()
 
     @property
     def failures(self) -> tuple[Evidence, ...]:
@@ -64,8 +105,22 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """A supporting check whose evidence is weaker than the control needs."""
+
+    check: str
+    tier: Tier
+    needed: Tier
+    reason: Message
+
+
+@dataclass(frozen=True)
 class ControlResult:
-    """A framework control and the results of the checks that support it."""
+    """A framework control, the results of the checks that support it, and the tiers it needs.
+
+    ``tiers`` maps a supporting check to the evidence tier the control needs of it (absent:
+    ``declared``); a passing check with weaker evidence is a ``shortfall`` and fails it.
+    """
 
     framework: str
     id: str
@@ -74,6 +129,12 @@ class ControlResult:
     status: Status
     required: bool
     checks: tuple[CheckResult, ...]
+    tiers: dict[str, Tier] = field(default_factory=dict)
+    shortfalls: tuple[Shortfall, ...] = ()
+
+    def needed(self, check: str) -> Tier:
+        """The tier this control needs of ``check``."""
+        return self.tiers.get(check, Tier.DECLARED)
 
 
 @dataclass(frozen=True)

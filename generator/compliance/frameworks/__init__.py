@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from generator.compliance.results import Tier
 from generator.spec.model.types import Duration
 
 
@@ -34,6 +35,17 @@ class ControlData(_Data):
     title: str
     description: str
     checks: tuple[str, ...] = Field(min_length=1)
+    tiers: dict[str, Tier] = Field(
+        default_factory=dict,
+        description="The evidence tier the control needs of a check (absent: declared).",
+    )
+
+    @model_validator(mode="after")
+    def _tiers_of_own_checks(self) -> ControlData:
+        stray = sorted(set(self.tiers) - set(self.checks))
+        if stray:
+            raise ValueError(f"tiers name checks the control does not list: {stray}")
+        return self
 
 
 class FrameworkData(_Data):
