@@ -16,8 +16,10 @@ from typing import Any
 
 from generator.artifact import Artifact, Root
 from generator.compliance import AuditReport, Evidence, evaluate
+from generator.compliance.artifacts import RenderedArtifacts
 from generator.compliance.checks import CHECKS
 from generator.compliance.oscal import to_oscal
+from generator.compliance.probes import Probe, planned_probes
 from generator.compliance.reports import to_json, to_junit, to_sarif
 from generator.compliance.results import ControlResult, Status
 from generator.spec.positions import Path
@@ -33,8 +35,9 @@ REPORTS = {
 
 
 def plan(context: PlanContext) -> list[Artifact]:
-    """The reports the spec asks for, and the compliance pages of the site."""
-    report = evaluate(context.plan, context.positions, context.spec_label)
+    """The reports the spec asks for, the probes, and the compliance pages of the site."""
+    generated = RenderedArtifacts(context)
+    report = evaluate(context.plan, context.positions, context.spec_label, generated)
     formats = set(context.plan.compliance.reporting_requirements.formats) | {"json"}
     artifacts = [
         _document(name, writer(report))
@@ -45,7 +48,86 @@ def plan(context: PlanContext) -> list[Artifact]:
         artifacts.append(_document("assessment-results.json", to_oscal(report)))
     if "html" in formats:
         artifacts.extend(_pages(context, report))
+    return artifacts + _probes(context)
+
+
+#: The system user the probes run as, and when they run (daily, after the night's backups).
+PROBE_USER = "deployplan-probes"
+PROBE_CRON = "17 7 * * *"
+PROBE_CALENDAR = "*-*-* 07:17:00 UTC"
+
+
+def _probes(context: PlanContext) -> list[Artifact]:
+    """Each environment's probe scripts, and their crontab and systemd units."""
+    artifacts = []
+    by_environment: dict[str, list[Probe]] = {}
+    for probe in planned_probes(context.plan):
+        by_environment.setdefault(probe.environment, []).append(probe)
+        artifacts.append(
+            _probe_file(
+                probe.path,
+                f"compliance/probes/{probe.name}.sh.j2",
+                {**probe.context, "environment": probe.environment},
+                probe.environment,
+                executable=True,
+            )
+        )
+    for env, probes in by_environment.items():
+        artifacts.extend(_schedule(context, env, probes))
     return artifacts
+
+
+def _schedule(context: PlanContext, env: str, probes: list[Probe]) -> list[Artifact]:
+    here = PurePosixPath("compliance", "probes", env)
+    entries = [
+        {
+            "script": probe.path.name,
+            "description": probe.description,
+            "cron": PROBE_CRON,
+            "calendar": PROBE_CALENDAR,
+            "unit": f"{context.plan.project.name}-probe-{env}-{probe.name}",
+        }
+        for probe in probes
+    ]
+    shared = {
+        "environment": env,
+        "install_dir": f"/opt/{context.plan.project.name}/compliance-probes/{env}",
+        "user": PROBE_USER,
+    }
+    artifacts = [
+        _probe_file(
+            here / "crontab", "compliance/probes/crontab.j2", {**shared, "probes": entries}, env
+        )
+    ]
+    for entry in entries:
+        for kind in ("service", "timer"):
+            path = here / "systemd" / f"{entry['unit']}.{kind}"
+            template = f"compliance/probes/probe.{kind}.j2"
+            artifacts.append(_probe_file(path, template, {**shared, "probe": entry}, env))
+    users = [{"name": PROBE_USER, "description": "deployplan compliance probes"}]
+    path = here / "systemd" / "sysusers.conf"
+    context_users = {**shared, "name": PROBE_USER, "users": users}
+    artifacts.append(_probe_file(path, "backups/sysusers.conf.j2", context_users, env))
+    return artifacts
+
+
+def _probe_file(
+    path: PurePosixPath,
+    template: str,
+    context: dict[str, Any],
+    environment: str,
+    *,
+    executable: bool = False,
+) -> Artifact:
+    return Artifact(
+        root=Root.OUTPUT,
+        path=path,
+        template=template,
+        family=FAMILY,
+        context=context,
+        environment=environment,
+        executable=executable,
+    )
 
 
 def _document(name: str, text: str) -> Artifact:
@@ -102,6 +184,7 @@ def _pages(context: PlanContext, report: AuditReport) -> list[Artifact]:
                     framework=framework,
                     control=control,
                     checks=[(CHECKS[c.check], c) for c in control.checks],
+                    needs={c.check: control.needed(c.check).value for c in control.checks},
                     evidence=links.rows,
                 )
             )
