@@ -236,6 +236,13 @@ def test_flux_checks_the_services_deployment(flux: Path) -> None:
     }
 
 
+def test_flux_applies_a_service_after_the_services_it_requires(flux: Path) -> None:
+    resources = _resources(flux / "gitops")
+    api = resources["flux/staging/tracking-api.yaml"]["spec"]
+    assert api["dependsOn"] == [{"name": "label-service-staging"}]
+    assert "dependsOn" not in resources["flux/staging/label-service.yaml"]["spec"]
+
+
 def test_flux_waiting_for_everything_needs_no_health_checks(tmp_path: Path) -> None:
     out = _variant(tmp_path, {**FLUX, "      retry_limit: 5\n": "      wait: true\n"})
     spec = _resources(out / "gitops")["flux/dr/tracking-api.yaml"]["spec"]

@@ -1,5 +1,6 @@
 """Flux: per environment a ``GitRepository`` for the GitOps repository and a
-``Kustomization`` per service, building the service's folder and checking its Deployment."""
+``Kustomization`` per service, building the service's folder and checking its Deployment,
+after the Kustomizations of the services it requires."""
 
 from __future__ import annotations
 
@@ -21,7 +22,21 @@ def resources(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The GitRepository, and the Kustomization of each service in ``env``."""
     shared = {"gitrepository.yaml": git_repository(plan, gitops)}
-    return shared, {service: kustomization(plan, gitops, service, env) for service in services}
+    kustomizations = {}
+    for service in services:
+        resource = kustomization(plan, gitops, service, env)
+        needed = _required(plan, service, services)
+        if needed:  # Flux applies a service only once what it requires is ready
+            resource["spec"]["dependsOn"] = [{"name": f"{other}-{env}"} for other in needed]
+        kustomizations[service] = resource
+    return shared, kustomizations
+
+
+def _required(plan: DeploymentPlan, service: str, delivered: list[str]) -> list[str]:
+    """Services ``service`` requires that Flux delivers in the same environment."""
+    flow = plan.deployment_flow
+    needs = {d.requires for d in (flow.dependencies if flow else []) if d.service == service}
+    return sorted(needs & set(delivered))
 
 
 def git_repository(plan: DeploymentPlan, gitops: GitOps) -> dict[str, Any]:
