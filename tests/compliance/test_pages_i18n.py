@@ -43,9 +43,9 @@ def test_the_summary_is_japanese(japanese: dict[str, str]) -> None:
     assert "| フレームワーク | 必須 | 状態 | 合格 | 不合格 | 対象外 |" in page
     assert "| [yoyaku の独自コントロール](custom.md) | はい | 合格 | 1 | 0 | 0 |" in page
     assert "[アクセス制御マトリクス](access-control.md)も参照してください。" in page
-    assert "| チェック | 状態 | 結果 |" in page
+    assert "| チェック | 状態 | 根拠 | 結果 |" in page
     assert (
-        "| 本番データは保存時に暗号化される (<code>encryption_at_rest</code>) | 合格 "
+        "| 本番データは保存時に暗号化される (<code>encryption_at_rest</code>) | 合格 | 宣言 "
         "| 本番データは保存時に暗号化されています。 |"
     ) in page
     assert "| 証跡 | 記録する内容 | 保存先 | 保持期間 | 改ざん防止 |" in page
