@@ -8,17 +8,47 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator import __version__
 from generator.errors import EXIT_INTERNAL, DeployplanError
 
+if TYPE_CHECKING:
+    from generator.spec.layers import Layers
+
 DEFAULT_SPEC = "specs/deployplan.yaml"
 
 spec_argument = click.argument(
     "spec", default=DEFAULT_SPEC, type=click.Path(dir_okay=False, path_type=Path)
 )
+
+
+def _layer_options(function: Callable[..., None]) -> Callable[..., None]:
+    """``-f/--overlay`` and ``--set``: what CI puts on top of the spec, in order."""
+    function = click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Set one value (a YAML scalar), e.g. "
+        "services.storefront.port=8080; after the overlays (repeatable).",
+    )(function)
+    return click.option(
+        "-f",
+        "--overlay",
+        "overlays",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A partial spec merged over SPEC and its includes (repeatable, in order).",
+    )(function)
+
+
+def _layers(overlays: tuple[Path, ...], settings: tuple[str, ...]) -> Layers:
+    from generator.spec.layers import Layers
+
+    return Layers(overlays, settings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,12 +75,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
     show_default=True,
     help="How to print problems.",
 )
+@_layer_options
 @click.pass_context
-def validate(ctx: click.Context, spec: Path, output_format: str) -> None:
-    """Check SPEC: schema, types and semantic rules, every problem at once."""
+def validate(
+    ctx: click.Context,
+    spec: Path,
+    output_format: str,
+    overlays: tuple[Path, ...],
+    settings: tuple[str, ...],
+) -> None:
+    """Check SPEC (with its includes): schema, types and semantic rules, every problem
+    at once."""
     from generator.commands import validate as command
 
-    _run(ctx, lambda: command.run(spec, output_format))
+    _run(ctx, lambda: command.run(spec, output_format, _layers(overlays, settings)))
 
 
 @cli.command()
@@ -71,14 +109,22 @@ def validate(ctx: click.Context, spec: Path, output_format: str) -> None:
     "else the current time].",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show the evidence of passing checks too.")
+@_layer_options
 @click.pass_context
 def audit(
-    ctx: click.Context, spec: Path, output_format: str, now: str | None, verbose: bool
+    ctx: click.Context,
+    spec: Path,
+    output_format: str,
+    now: str | None,
+    verbose: bool,
+    overlays: tuple[Path, ...],
+    settings: tuple[str, ...],
 ) -> None:
     """Evaluate the compliance checks of SPEC; exit 1 when a required control fails."""
     from generator.commands import audit as command
 
-    _run(ctx, lambda: command.run(spec, output_format, now, verbose))
+    layers = _layers(overlays, settings)
+    _run(ctx, lambda: command.run(spec, output_format, now, verbose, layers))
 
 
 @cli.command()
@@ -96,6 +142,7 @@ def audit(
 @click.option("--only", "families", multiple=True, help="Only this artifact family (repeatable).")
 @click.option("--env", "environment", default=None, help="Only artifacts of this environment.")
 @click.option("--service", default=None, help="Only artifacts of this service.")
+@_layer_options
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -108,6 +155,8 @@ def generate(
     families: tuple[str, ...],
     environment: str | None,
     service: str | None,
+    overlays: tuple[Path, ...],
+    settings: tuple[str, ...],
 ) -> None:
     """Render every artifact and manual page of SPEC into --out and --docs."""
     from generator.commands import generate as command
@@ -122,6 +171,7 @@ def generate(
         families=frozenset(families) or None,
         environment=environment,
         service=service,
+        layers=_layers(overlays, settings),
     )
     _run(ctx, lambda: command.run(options))
 

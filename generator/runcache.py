@@ -1,8 +1,10 @@
 """Skip a ``generate`` whose inputs and outputs are exactly as the last run left them.
 
 The cache lives outside the project (in the user's cache directory), so committed output
-stays byte-identical. It records a fingerprint of every input — the spec, the templates,
-the generator's own code and the options — and the size, mtime, ctime and inode of every
+stays byte-identical. It records a fingerprint of every input — the spec and its
+overlays, the templates, the generator's own code and the options —, the file names and
+glob patterns the spec's ``include:`` lists read with the sha256 of every file they
+matched (a new file matching a glob is a change), and the size, mtime, ctime and inode of every
 file the run wrote (the ctime catches an edit whose mtime was put back), plus the sha256
 of the manifests it committed (another run may have written the tree since, and the
 files' stats then describe that run's output). When all of that still matches, nothing
@@ -12,6 +14,7 @@ can have changed, and the run returns before importing the validator or Jinja2.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -28,12 +31,15 @@ def cache_file(roots: Sequence[Path]) -> Path:
     return base / "deployplan" / f"{key[:32]}.json"
 
 
-def fingerprint(spec: Path, template_dirs: Sequence[Path], options: Iterable[str]) -> str:
-    """A hash of everything that decides what ``generate`` writes."""
+def fingerprint(
+    specs: Sequence[Path], template_dirs: Sequence[Path], options: Iterable[str]
+) -> str:
+    """A hash of everything that decides what ``generate`` writes, but the included files
+    (only a load of the spec can tell which: :func:`remember` records them)."""
     digest = hashlib.sha256()
     for part in options:
         digest.update(part.encode() + b"\0")
-    for path in [spec, *_files(template_dirs), *_files([_PACKAGE])]:
+    for path in [*specs, *_files(template_dirs), *_files([_PACKAGE])]:
         digest.update(str(path).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
         digest.update(b"\0")
@@ -80,19 +86,42 @@ def is_current(record: Path, stamp: str) -> bool:
         return False
     if any(_sha256(Path(path)) != sha for path, sha in manifests.items()):
         return False
+    if _included(saved.get("includes", [])) != saved.get("included", {}):
+        return False
     return all(_stat(Path(path)) == state for path, state in files.items())
 
 
+def _included(patterns: Iterable[str]) -> dict[str, str | None]:
+    """The files the include patterns match now, with their sha256."""
+    found: dict[str, str | None] = {}
+    for pattern in patterns:
+        # Absolute patterns, which Path.glob does not take.
+        for name in sorted(glob.glob(pattern, recursive=True)):  # noqa: PTH207
+            found[name] = _sha256(Path(name))
+    return found
+
+
 def remember(
-    record: Path, stamp: str, files: Iterable[Path], manifests: Mapping[Path, str] | None = None
+    record: Path,
+    stamp: str,
+    files: Iterable[Path],
+    manifests: Mapping[Path, str] | None = None,
+    includes: Sequence[str] = (),
 ) -> None:
     """Record a successful run; failures to write the cache are not errors.
 
-    ``manifests`` maps each manifest to the sha256 of what this run committed there.
+    ``manifests`` maps each manifest to the sha256 of what this run committed there;
+    ``includes`` are the absolute file names and glob patterns the spec's includes read.
     """
     states = {str(path): _stat(path) for path in files}
     committed = {str(path): sha for path, sha in (manifests or {}).items()}
-    data = {"fingerprint": stamp, "files": states, "manifests": committed}
+    data = {
+        "fingerprint": stamp,
+        "files": states,
+        "manifests": committed,
+        "includes": list(includes),
+        "included": _included(includes),
+    }
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
         temp = record.with_name(f"{record.name}.{os.getpid()}.tmp")

@@ -10,6 +10,7 @@ import click
 
 from generator.commands.validate import report, spec_label
 from generator.errors import UsageProblem
+from generator.spec.layers import NO_LAYERS, Layers
 from generator.spec.validate import validate_file
 
 FORMATS = ("text", "json", "junit", "sarif", "oscal")
@@ -32,11 +33,17 @@ def assessed_at(now: str | None) -> datetime:
     return datetime.now(UTC)
 
 
-def run(spec: Path, output_format: str, now: str | None = None, verbose: bool = False) -> int:
-    """Validate ``spec``, audit it, print the result in ``output_format``."""
+def run(
+    spec: Path,
+    output_format: str,
+    now: str | None = None,
+    verbose: bool = False,
+    layers: Layers = NO_LAYERS,
+) -> int:
+    """Validate ``spec`` (with ``layers``), audit it, print the result in ``output_format``."""
     when = assessed_at(now)
     label = spec_label(spec)
-    result = validate_file(spec, label)
+    result = validate_file(spec, label, layers)
     report(result)
     if result.plan is None or result.loaded is None:
         return 1

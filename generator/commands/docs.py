@@ -1,12 +1,14 @@
 """``deployplan docs build|serve``: the manual site, generated then built by MkDocs.
 
 ``build`` regenerates the pages and runs ``mkdocs build --strict``. ``serve`` regenerates,
-then runs MkDocs' live-reload server watching the spec and the templates as well as the
-pages: a change to any of them regenerates the pages, rebuilds and reloads the browser.
+then runs MkDocs' live-reload server watching the spec (with every file it includes and
+the folders its include globs search) and the templates as well as the pages: a change
+to any of them regenerates the pages, rebuilds and reloads the browser.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import subprocess
@@ -54,7 +56,10 @@ def serve(options: DocsOptions, dev_addr: str | None) -> int:
     os.environ.update(_MKDOCS_ENV)
     _show_mkdocs_log()
     mkdocs_plugin.before_build = lambda: _regenerate(options)
-    watched = [str(options.spec), *(str(d) for d in generate.template_dirs(options.templates))]
+    watched = [
+        *spec_inputs(options.spec),
+        *(str(d) for d in generate.template_dirs(options.templates)),
+    ]
     try:
         if dev_addr:
             mkdocs_serve(str(options.config_file), watch=watched, dev_addr=dev_addr)
@@ -63,6 +68,28 @@ def serve(options: DocsOptions, dev_addr: str | None) -> int:
     finally:
         mkdocs_plugin.before_build = None
     return 0
+
+
+def spec_inputs(spec: Path) -> list[str]:
+    """What to watch for the spec: the file, every file it includes and the folder each
+    include glob searches (a new file matching it is a change too). An ``include:`` list
+    edited while serving is followed from the next start."""
+    from generator.commands.validate import spec_label
+    from generator.errors import SpecInvalid
+    from generator.spec.layers import load_layered
+
+    try:
+        inputs = load_layered(spec, spec_label(spec)).inputs
+    except SpecInvalid:
+        return [str(spec)]
+    return sorted({_fixed_part(pattern) for pattern in inputs})
+
+
+def _fixed_part(pattern: str) -> str:
+    """The folder a glob searches, or the file a plain name names."""
+    parts = Path(pattern).parts
+    fixed = list(itertools.takewhile(lambda part: not any(c in part for c in "*?["), parts))
+    return str(Path(*fixed))
 
 
 def _generate(options: DocsOptions) -> int:

@@ -12,6 +12,7 @@ from generator.artifact import Artifact, Root
 from generator.commands.validate import report, spec_label
 from generator.errors import UsageProblem
 from generator.paths import builtin_templates_dir
+from generator.spec.layers import NO_LAYERS, Layers
 from generator.spec.validate import validate_file
 from generator.suggest import did_you_mean
 
@@ -27,18 +28,20 @@ class GenerateOptions:
     families: frozenset[str] | None
     environment: str | None
     service: str | None
+    layers: Layers = NO_LAYERS
 
 
 def run(options: GenerateOptions) -> int:
     label = spec_label(options.spec)
     dirs = template_dirs(options.templates)
     record = runcache.cache_file([options.out, options.docs])
-    stamp = runcache.fingerprint(options.spec, dirs, _option_words(options))
+    spec_files = [options.spec, *options.layers.overlays]
+    stamp = runcache.fingerprint(spec_files, dirs, _option_words(options))
     if not (options.check or options.force) and runcache.is_current(record, stamp):
         click.echo(f"{label}: nothing changed since the last run", err=True)
         return 0
     runcache.forget(record)
-    result = validate_file(options.spec, label)
+    result = validate_file(options.spec, label, options.layers)
     report(result)
     if result.plan is None or result.loaded is None:
         return 1
@@ -79,7 +82,7 @@ def run(options: GenerateOptions) -> int:
     click.echo(f"{label}: {written.summary()}", err=True)
     owned = [roots[f.root] / f.path for f in files]
     manifests = [r / output.MANIFEST_NAME for r in roots.values()]
-    runcache.remember(record, stamp, [*owned, *manifests], written.manifests)
+    runcache.remember(record, stamp, [*owned, *manifests], written.manifests, result.loaded.inputs)
     return 0
 
 
@@ -91,6 +94,8 @@ def _option_words(options: GenerateOptions) -> list[str]:
         ",".join(sorted(options.families or ())),
         options.environment or "",
         options.service or "",
+        *(str(path.resolve()) for path in options.layers.overlays),
+        *(f"--set {setting}" for setting in options.layers.settings),
     ]
 
 

@@ -8,15 +8,15 @@ from pathlib import Path
 import click
 
 from generator.report import format_github, format_json, format_text
+from generator.spec.layers import NO_LAYERS, Layers
 from generator.spec.validate import ValidationResult, validate_file
 
 
 def spec_label(path: Path) -> str:
     """How a spec path is shown: relative to the working directory when it can be."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    from generator.spec.layers import file_label
+
+    return file_label(path)
 
 
 def report(result: ValidationResult, output_format: str = "text") -> None:
@@ -31,8 +31,8 @@ def report(result: ValidationResult, output_format: str = "text") -> None:
         click.echo(format_github(diagnostics), nl=False)
 
 
-def run(spec: Path, output_format: str) -> int:
-    result = validate_file(spec, spec_label(spec))
+def run(spec: Path, output_format: str, layers: Layers = NO_LAYERS) -> int:
+    result = validate_file(spec, spec_label(spec), layers)
     report(result, output_format)
     if result.errors:
         return 1

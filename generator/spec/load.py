@@ -95,15 +95,29 @@ class SourceFile:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
+@dataclass(frozen=True)
+class Origin:
+    """How a file other than the spec itself came in: ``include``, ``overlay`` or ``set``.
+
+    ``via`` is the ``include`` entry that named it (for an include).
+    """
+
+    kind: str
+    via: Location | None = None
+
+
 @dataclass
 class LoadedSpec:
     """A spec's data and positions; ``source`` is the file it was read from, ``sources``
-    every file that contributed (the same one, until specs can span files)."""
+    every file that contributed (includes, overlays, ``--set``), ``origins`` how each of
+    those came in, and ``inputs`` the file names and glob patterns read, for watchers."""
 
     source: SourceFile
     data: dict[str, Any]
     positions: PositionIndex
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sources.setdefault(self.source.label, self.source)

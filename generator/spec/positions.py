@@ -28,6 +28,9 @@ class PositionIndex:
     #: How plain scalars that YAML typed as numbers or booleans were written (``1.10``,
     #: ``true``): what a "quote it" hint shows.
     plain: dict[Path, str] = field(default_factory=dict)
+    #: Where a value replaced by a later file (an include, an overlay, ``--set``) was
+    #: written before.
+    replaced: dict[Path, Location] = field(default_factory=dict)
 
     def value(self, path: Path) -> Location:
         """Location of the value at ``path``, or of its nearest located ancestor."""

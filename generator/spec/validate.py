@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.errors import SpecInvalid
-from generator.spec.load import LoadedSpec, SourceFile, load_spec
+from generator.spec.layers import NO_LAYERS, Layers, LayersInvalid, load_layered
+from generator.spec.load import LoadedSpec, SourceFile
 
 if TYPE_CHECKING:
     from generator.spec.model import DeploymentPlan
@@ -23,11 +24,14 @@ class ValidationResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plan: DeploymentPlan | None = None
     loaded: LoadedSpec | None = None
+    read: dict[str, SourceFile] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, SourceFile]:
         """Every file the diagnostics may point into, by label."""
-        return self.loaded.sources if self.loaded else {self.source.label: self.source}
+        if self.loaded:
+            return self.loaded.sources
+        return {**self.read, self.source.label: self.source}
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -38,12 +42,15 @@ class ValidationResult:
         return self.plan is not None and not self.errors
 
 
-def validate_file(path: FsPath, label: str) -> ValidationResult:
-    """Validate the spec at ``path``; never raises for a bad spec."""
+def validate_file(path: FsPath, label: str, layers: Layers = NO_LAYERS) -> ValidationResult:
+    """Validate the spec at ``path`` with its includes and ``layers``; never raises for a
+    bad spec."""
     try:
-        loaded = load_spec(path, label)
+        loaded = load_layered(path, label, layers)
     except SpecInvalid as exc:
-        return ValidationResult(SourceFile(label, _safe_text(path)), _sorted(exc.diagnostics))
+        read = exc.sources if isinstance(exc, LayersInvalid) else {}
+        source = read.get(label) or SourceFile(label, _safe_text(path))
+        return ValidationResult(source, _sorted(exc.diagnostics), read=read)
     return validate_loaded(loaded)
 
 
