@@ -22,7 +22,7 @@ class Handler(BaseHTTPRequestHandler):
         version = (HERE / "version").read_text().strip()
         if (HERE.parent.parent / f"unhealthy-{version}").exists():
             status = 500
-        body = f"ok {(HERE / 'version').read_text().strip()}\n".encode()
+        body = f"ok {version}\n".encode()
         self.send_response(status if self.path == "/health" else 200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -111,9 +111,12 @@ def ssh_config(hosts: list[Host], key: Path) -> str:
     )
 
 
-def inventory(generated: Path, hosts: list[Host], key: Path, service: str) -> str:
+def inventory(
+    generated: Path, hosts: list[Host], key: Path, service: str, ports: dict[str, int] | None = None
+) -> str:
     """The generated inventory with each host reached over its sshd, its paths under its
-    own root and its app on a port of its own (the hosts share one network here)."""
+    own root and its app on a port of its own (the hosts share one network here): the
+    host's ``app_port``, or ``ports[host name]``."""
     lines = []
     by_name = {h.name: h for h in hosts}
     for line in generated.read_text().splitlines():
@@ -125,7 +128,7 @@ def inventory(generated: Path, hosts: list[Host], key: Path, service: str) -> st
             f"{host.name} ansible_host=127.0.0.1 ansible_port={host.ssh_port} "
             f"deployplan_release_dir={host.release_dir(service)} "
             f"deployplan_unit_dir={host.root / 'etc' / 'systemd' / 'system'} "
-            f"deployplan_port={host.app_port}"
+            f"deployplan_port={(ports or {}).get(host.name, host.app_port)}"
         )
     lines += [
         "",

@@ -144,6 +144,7 @@ def host_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[s
                 "type": indicator.type,
                 "url": f"http://{{host}}:{where}{indicator.path or '/'}",
                 "port": fixed,
+                "own_port": fixed == port,
                 "status": indicator.expect_status,
                 "timeout": int(duration_seconds(indicator.timeout)) or 1,
             }
@@ -151,7 +152,7 @@ def host_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[s
     if not probes and service.health_path and port:
         url = f"http://{{host}}:{{port}}{service.health_path}"
         probes.append({"name": "health", "type": "http", "url": url, "port": port})
-        probes[-1] |= {"status": 200, "timeout": 5}
+        probes[-1] |= {"own_port": True, "status": 200, "timeout": 5}
     flow = plan.deployment_flow
     for point in flow.validation_points if flow else []:
         check = point.check
@@ -167,6 +168,7 @@ def host_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[s
                 "type": "http",
                 "url": check.url,
                 "port": port,
+                "own_port": True,
                 "status": check.expect_status,
                 "timeout": 10,
             }
