@@ -52,6 +52,16 @@ def test_the_summary_is_japanese(japanese: dict[str, str]) -> None:
     assert "四半期ごとに、platform (platform@example.com) がレビューします。" in page
 
 
+def test_a_control_page_shows_each_check_s_evidence_tier(japanese: dict[str, str]) -> None:
+    page = japanese["iso27001-a-8-13.md"].splitlines()
+    assert "根拠: 検証済み（このコントロールに必要なのは 強制）。" in page
+    assert "| 生成ファイル | 行 | 示していること |" in page
+    assert (
+        "| <code>output/compliance/probes/production/backup-recency.sh</code> | プローブ "
+        "| 各バックアップの最新スナップショットの経過時間 |"
+    ) in page
+
+
 def test_a_framework_dashboard_keeps_the_official_control_titles(
     japanese: dict[str, str],
 ) -> None:
