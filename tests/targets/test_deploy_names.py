@@ -3,8 +3,7 @@ shell builtins, keywords or common commands (``jobs``, ``echo``, ``exec``, ``tes
 
 Each example is a small spec whose services carry the drawn names, one engine each in
 turn; everything is generated and one shellcheck run reads every script (without the
-data-flow analysis, which test_deploy runs on every script shape). The compose engine is
-left out while its templates are being rebuilt.
+data-flow analysis, which test_deploy runs on every script shape).
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ TARGETS: tuple[dict[str, Any], ...] = (
     {"engine": "helm", "chart": "oci://charts.example.com/app"},
     {"engine": "ansible", "hosts": ["app-1", "app-2"], "release_dir": "/srv/app"},
     {"engine": "systemd", "hosts": ["app-1"], "release_dir": "/srv/app"},
+    {"engine": "compose", "hosts": ["app-1"]},
 )
 names = st.one_of(st.sampled_from(SHELL_WORDS), st.from_regex(DNS_LABEL, fullmatch=True))
 
@@ -65,7 +65,7 @@ def document(service_names: list[str]) -> dict[str, Any]:
 
 
 @settings(max_examples=2, deadline=None)
-@example(service_names=["jobs", "echo", "exec", "test", "kill"])
+@example(service_names=["jobs", "echo", "exec", "test", "kill", "cat"])
 @given(service_names=st.lists(names, min_size=1, max_size=2, unique=True))
 def test_every_script_is_shellcheck_clean_whatever_the_service_names(
     service_names: list[str],
