@@ -177,6 +177,50 @@ def generate(
 
 
 @cli.command()
+@click.argument("address", metavar="PATH")
+@click.option(
+    "--spec",
+    default=DEFAULT_SPEC,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The deployment-plan spec.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the answer.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Templates overriding the built-in ones by path [default: ./templates].",
+)
+@_layer_options
+@click.pass_context
+def explain(
+    ctx: click.Context,
+    address: str,
+    spec: Path,
+    output_format: str,
+    templates: Path | None,
+    overlays: tuple[Path, ...],
+    settings: tuple[str, ...],
+) -> None:
+    """Show the value at PATH (e.g. services.storefront.port), where it was written or
+    that it is a default, and which generated files use it."""
+    from generator.commands import explain as command
+
+    options = command.ExplainOptions(
+        address, spec, output_format, templates, _layers(overlays, settings)
+    )
+    _run(ctx, lambda: command.run(options))
+
+
+@cli.command()
 @click.pass_context
 def schema(ctx: click.Context) -> None:
     """Print the JSON Schema of the spec (for editors and other validators)."""

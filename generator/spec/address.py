@@ -1,8 +1,9 @@
 """Addresses of spec nodes as people write them: ``services.storefront.port``.
 
 A part is a mapping key, a list index (``services[0]`` or ``services.0``) or, in a list
-of named items, an item's ``name`` (``services.storefront``). ``explain`` and ``--set``
-read addresses this way.
+of named items, an item's ``name`` (``services.storefront``); a key holding a dot or a
+bracket is quoted: ``annotations["cert-manager.io/cluster-issuer"]``. ``explain`` and
+``--set`` read addresses this way.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from generator.spec.positions import Path
 
-_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+_PART = re.compile(r'\[(\d+)\]|\["([^"]*)"\]|([^.\[\]"]+)')
+_PLAIN_KEY = re.compile(r'[^.\[\]"]+')
 
 
 class AddressError(ValueError):
@@ -29,14 +31,27 @@ def parse_address(text: str) -> list[str | int]:
     position = 0
     for match in _PART.finditer(text):
         gap = text[position : match.start()]
-        if gap not in ("", ".") or (gap == "" and position and match.group(2)):
+        if gap not in ("", ".") or (gap == "" and position and match.group(3)):
             raise AddressError(f"`{text}` is not an address like `services.storefront.port`")
-        index, key = match.groups()
-        parts.append(int(index) if index is not None else key)
+        index, quoted, key = match.groups()
+        parts.append(int(index) if index is not None else quoted if quoted is not None else key)
         position = match.end()
     if not parts or text[position:]:
         raise AddressError(f"`{text}` is not an address like `services.storefront.port`")
     return parts
+
+
+def address_of(path: Path) -> str:
+    """The address of a data path, as :func:`parse_address` reads it back."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part) and not part.isdigit():
+            out += f".{part}" if out else part
+        else:
+            out += f'["{part}"]'
+    return out
 
 
 def find(data: Any, parts: list[str | int]) -> Path:
