@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from generator.compliance.artifacts import FoundLine
 from generator.compliance.context import AuditContext
-from generator.compliance.probes import probe_for
+from generator.compliance.probes import cluster_workloads, probe_for
 from generator.compliance.results import ArtifactEvidence, CheckResult, Status, Tier
 from generator.locale.message import Code, Message
 
@@ -74,11 +74,18 @@ def _lines(found: list[FoundLine], scope: str, note: Message) -> list[ArtifactEv
 
 @enforcer("network_default_deny")
 def _network_policies(ctx: AuditContext) -> Scopes:
+    """Each cluster workload's NetworkPolicy; an environment without one is only declared.
+
+    VM workloads have no generated firewall, so they add nothing either way.
+    """
     scopes: Scopes = {}
     for env in ctx.production_environments:
         found = ctx.artifacts.find("kubernetes", r"^kind: NetworkPolicy$", environment=env)
+        workloads = cluster_workloads(ctx.plan, env)
+        covered = {f.service for f in found}
         note = Message("NetworkPolicy admitting only declared traffic")
-        scopes[env] = _lines(found, env, note)
+        complete = bool(workloads) and covered >= set(workloads)
+        scopes[env] = _lines(found, env, note) if complete else []
     return scopes
 
 

@@ -23,6 +23,7 @@ JUDGED = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVERY)
 RESTIC_REPOSITORIES = frozenset(
     {BackupEngine.PG_DUMP, BackupEngine.PG_BASEBACKUP, BackupEngine.MYSQLDUMP, BackupEngine.RESTIC}
 )
+CLUSTER_ENGINES = frozenset({"kubernetes", "helm"})
 _TLS_VERSIONS = {"1.2": "tls1_2", "1.3": "tls1_3"}
 
 
@@ -81,9 +82,8 @@ def _network_policies(plan: DeploymentPlan, env: str) -> Probe | None:
         return None
     configuration = plan.environments[env].configuration
     targets = [
-        {"service": s.name, "namespace": t.namespace or configuration.namespace or "default"}
-        for s in plan.services
-        if (t := s.targets.get(env)) is not None and t.engine.value == "kubernetes"
+        {"service": name, "namespace": namespace}
+        for name, namespace in cluster_workloads(plan, env).items()
     ]
     if not targets:
         return None
@@ -96,6 +96,17 @@ def _network_policies(plan: DeploymentPlan, env: str) -> Probe | None:
         Message("the NetworkPolicy objects in the cluster"),
         context,
     )
+
+
+def cluster_workloads(plan: DeploymentPlan, env: str) -> dict[str, str]:
+    """Services on Kubernetes or Helm in ``env``, each with its namespace."""
+    default = plan.environments[env].configuration.namespace or "default"
+    return {
+        service.name: target.namespace or default
+        for service in plan.services
+        if (target := service.targets.get(env)) is not None
+        and target.engine.value in CLUSTER_ENGINES
+    }
 
 
 def _backup_recency(plan: DeploymentPlan, env: str) -> Probe | None:

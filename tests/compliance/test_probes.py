@@ -69,9 +69,11 @@ def test_a_dry_run_prints_each_command(shop: dict[str, Path]) -> None:
         f"+ openssl s_client {connect} -tls1_1 -cipher DEFAULT:@SECLEVEL=0",
     ]
     policies = run(shop[f"{PROBES}/production/network-policies.sh"], "--dry-run")
+    get = "+ kubectl --context shop-production get networkpolicy"
     assert policies.stdout.splitlines() == [
-        "+ kubectl --context shop-production get networkpolicy storefront --namespace shop -o name",
-        "+ kubectl --context shop-production get networkpolicy orders-api --namespace shop -o name",
+        f"{get} storefront --namespace shop -o name",
+        f"{get} orders-api --namespace shop -o name",
+        f"{get} payments --namespace payments -o name",
     ]
 
 
@@ -163,10 +165,12 @@ def test_network_policies_only_reads_the_cluster(shop: dict[str, Path], tmp_path
     assert _logged(done.stderr) == [
         "network-policies.sh: shop/storefront: NetworkPolicy in place",
         "network-policies.sh: FAIL: shop/orders-api: no NetworkPolicy in the cluster",
+        "network-policies.sh: payments/payments: NetworkPolicy in place",
     ]
     assert log.read_text("utf-8").splitlines() == [
         "kubectl --context shop-production get networkpolicy storefront --namespace shop -o name",
         "kubectl --context shop-production get networkpolicy orders-api --namespace shop -o name",
+        "kubectl --context shop-production get networkpolicy payments --namespace payments -o name",
     ]
 
 
