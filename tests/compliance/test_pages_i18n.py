@@ -70,9 +70,15 @@ def test_a_framework_dashboard_keeps_the_official_control_titles(
     assert "必須です。不合格のコントロールがあると `deployplan audit` が失敗します。" in page
     assert "| 状態 | コントロール | 名称 | チェック |" in page
     assert (
-        "| 合格 | [A.8.15](iso27001-a-8-15.md) | Logging | <code>audit_trail_events</code> (合格), "
-        "<code>audit_trail_retention</code> (合格), <code>audit_trail_tamper_protection</code> "
-        "(合格) |"
+        "| 合格 | [A.8.15](iso27001-a-8-15.md) | Logging | <code>audit_trail_events</code> "
+        "(合格, 宣言), <code>audit_trail_retention</code> (合格, 宣言), "
+        "<code>audit_trail_tamper_protection</code> (合格, 宣言) |"
+    ) in page
+    assert (
+        "| 合格 | [A.8.13](iso27001-a-8-13.md) | Information backup | <code>backup_coverage</code> "
+        "(合格, 検証済み), <code>backup_encryption</code> (合格, 宣言), <code>backup_offsite_copy"
+        "</code> (合格, 宣言), <code>backup_restore_testing</code> (合格, 宣言), "
+        "<code>backup_retention</code> (対象外) |"
     ) in page
 
 
