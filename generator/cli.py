@@ -221,12 +221,17 @@ def explain(
 
 
 @cli.command()
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="The schema for an included file or an overlay: no key is required.",
+)
 @click.pass_context
-def schema(ctx: click.Context) -> None:
+def schema(ctx: click.Context, partial: bool) -> None:
     """Print the JSON Schema of the spec (for editors and other validators)."""
     from generator.spec.schema import schema_text
 
-    _run(ctx, lambda: _print(schema_text()))
+    _run(ctx, lambda: _print(schema_text(partial)))
 
 
 @cli.command()

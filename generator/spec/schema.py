@@ -1,8 +1,12 @@
 """The JSON Schema of the spec, generated from the models, and its use as the first check.
 
-Two variants come from one source: the validation schema checks a spec after ``extends``
-is resolved; the editor schema (committed as ``specs/deployplan.schema.json``) lets an
-environment that ``extends`` another give only the keys it changes.
+Three variants come from one source: the validation schema checks a spec after
+``extends`` and ``include`` are resolved; the editor schema (committed as
+``specs/deployplan.schema.json``) lets an environment that ``extends`` another give only
+the keys it changes, and allows ``include``; the partial schema (committed as
+``specs/deployplan.partial.schema.json``) is for a file that holds part of a spec (an
+included file, an overlay): no key is required at any level, while unknown keys, types
+and enums are checked as in the others.
 """
 
 from __future__ import annotations
@@ -13,6 +17,13 @@ from functools import cache
 from typing import Any
 
 SCHEMA_ID = "https://deployplan.dev/schema/deployplan.schema.json"
+PARTIAL_SCHEMA_ID = "https://deployplan.dev/schema/deployplan.partial.schema.json"
+_INCLUDE = {
+    "description": "Files holding more of the spec, merged in this order after this one: "
+    "paths or globs (`services/*.yaml`) relative to this file, below its folder.",
+    "type": "array",
+    "items": {"type": "string", "minLength": 1},
+}
 _DEFS = "#/$defs/"
 
 
@@ -65,12 +76,30 @@ def editor_schema() -> dict[str, Any]:
         "then": {"$ref": _DEFS + partial_names["DeploymentEnvironment"]},
         "else": {"$ref": full_ref},
     }
+    schema["properties"]["include"] = _INCLUDE
+    # A file that includes others may leave any section to them.
+    schema["if"] = {"required": ["include"]}
+    schema["then"] = {}
+    schema["else"] = {"required": schema.pop("required")}
     return schema
 
 
-def schema_text() -> str:
-    """The editor schema as committed: stable key order, two-space indent, newline."""
-    return json.dumps(editor_schema(), indent=2, ensure_ascii=False) + "\n"
+def partial_schema() -> dict[str, Any]:
+    """The schema for a file holding part of a spec: nothing is required."""
+    schema = editor_schema()
+    schema["$id"] = PARTIAL_SCHEMA_ID
+    schema["title"] = "deployplan spec, partial (an included file or an overlay)"
+    _walk(
+        schema,
+        lambda node: node.pop("required", None) if isinstance(node.get("required"), list) else None,
+    )
+    return schema
+
+
+def schema_text(partial: bool = False) -> str:
+    """A schema as committed: stable key order, two-space indent, newline."""
+    schema = partial_schema() if partial else editor_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def _add_partial_defs(defs: dict[str, Any], root: str) -> dict[str, str]:
