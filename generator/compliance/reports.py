@@ -360,7 +360,8 @@ def to_text(report: AuditReport, *, verbose: bool = False) -> str:
         lines.append("")
     lines.append("checks")
     for result in report.checks:
-        tier = f" [{result.tier}]" if result.tier else ""
+        # a failing check's evidence is the spec's own: its tier says nothing more
+        tier = f" [{result.tier}]" if result.tier and result.status is Status.PASS else ""
         lines.append(f"  {symbol[result.status]}  {result.check}{tier}: {result.summary}")
         for evidence in result.evidence if verbose else result.failures:
             lines.append(f"          {evidence.where}: {evidence.dotted_path}: {evidence.note}")
