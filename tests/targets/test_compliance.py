@@ -76,7 +76,9 @@ def test_the_example_links_evidence_to_reference_sections_and_spec_lines(
 def test_formats_shape_what_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     files = generate(tmp_path, spec_text())
-    assert sorted(f for f in files if f.startswith("out/")) == ["out/compliance/report.json"]
+    reports = [f for f in files if f.startswith("out/") and "/probes/" not in f]
+    assert sorted(reports) == ["out/compliance/report.json"]
+    assert "out/compliance/probes/production/network-policies.sh" in files
     assert "docs/compliance/index.md" in files
     assert "No framework is in scope" in files["docs/compliance/index.md"]
 
