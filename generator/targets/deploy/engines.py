@@ -41,6 +41,7 @@ from typing import Any
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine, Strategy, Target
 from generator.spec.model.types import duration_seconds
+from generator.targets.deploy import gitops
 
 #: Strategies each engine can carry out; the rules reject other combinations.
 STRATEGIES: dict[Engine, frozenset[Strategy]] = {
@@ -101,7 +102,7 @@ def target_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "replicas": replicas(plan, service.name, env),
         "compose_project": f"{plan.project.name}-{env}",
         "inventory_group": service.name.replace("-", "_"),
-        "tools": list(TOOLS[target.engine]),
+        "tools": list(gitops.tools(plan, service, env) or TOOLS[target.engine]),
         "kubernetes": _kubernetes_settings(plan, service, env),
     }
 

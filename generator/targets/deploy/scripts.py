@@ -11,7 +11,7 @@ from generator.spec.model.project import Engine
 from generator.spec.model.recovery import BackupEngine
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import cpu_millicores, duration_seconds
-from generator.targets.deploy import compose, flow, proxy, vm
+from generator.targets.deploy import compose, flow, gitops, proxy, vm
 from generator.targets.deploy.engines import probe_hosts, target_context
 
 SCRIPTS = ("deploy", "rollback", "preflight", "prepare", "verify", "healthcheck")
@@ -90,6 +90,7 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "backups": _backups_first(plan, service, env) if vm.stateful(service) else [],
         "vm": _vm(plan, service, env),
         "proxy": proxy.site_context(plan, service, env),
+        "gitops": gitops.context(plan, service, env),
         "compose": (
             compose.context(plan, service, env)
             if service.targets[env].engine is Engine.COMPOSE

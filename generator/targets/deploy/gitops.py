@@ -1,0 +1,62 @@
+"""What the deploy scripts of a kubernetes target with ``delivery: gitops`` read.
+
+Such a deploy is a promotion: the service's rendered overlay, its image pinned by digest, is
+committed to the GitOps repository at the spec's layout, and Argo CD or Flux syncs it; the
+scripts only read the controller's status, and never write to the cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.environments import EnvironmentType
+from generator.spec.model.gitops import Delivery, GitOps, GitOpsController
+from generator.spec.model.project import Engine
+from generator.spec.model.types import duration_seconds
+
+#: The variable holding the token that may push to the GitOps repository: the only
+#: credential a promotion needs (CI fills it from the secret of the same name).
+TOKEN_VARIABLE = "DEPLOYPLAN_GITOPS_TOKEN"
+TOKEN_SECRET = "GITOPS_TOKEN"
+#: Tools a promotion needs on the machine that runs it.
+TOOLS = ("git",)
+
+
+def gitops_of(plan: DeploymentPlan, service: Service, env: str) -> GitOps | None:
+    """The GitOps repository ``service`` is delivered through in ``env``, if it is."""
+    target = service.targets[env]
+    if target.engine is not Engine.KUBERNETES or target.delivery is not Delivery.GITOPS:
+        return None
+    return plan.automation.gitops if plan.automation else None
+
+
+def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    """The promotion's settings; ``enabled`` is false for every other delivery."""
+    gitops = gitops_of(plan, service, env)
+    if gitops is None:
+        return {"enabled": False}
+    environment = plan.environments[env]
+    return {
+        "enabled": True,
+        "repository": gitops.repository,
+        "branch": gitops.branch,
+        "path": gitops.path(env, service.name),
+        "controller": gitops.controller.value,
+        "controller_namespace": gitops.namespace(),
+        "application": f"{service.name}-{env}",
+        "review": env in gitops.reviewed(plan.environments),
+        "production": environment.environment_type is EnvironmentType.PRODUCTION
+        or environment.configuration.protected,
+        "sync_timeout": str(int(duration_seconds(gitops.sync_policy.timeout))),
+        "token_variable": TOKEN_VARIABLE,
+    }
+
+
+def tools(plan: DeploymentPlan, service: Service, env: str) -> tuple[str, ...] | None:
+    """What a promotion runs (git, and what reads the controller's status); None when the
+    target is not delivered through GitOps."""
+    gitops = gitops_of(plan, service, env)
+    if gitops is None:
+        return None
+    return (*TOOLS, "kubectl") if gitops.controller is GitOpsController.FLUX else TOOLS
