@@ -45,22 +45,22 @@ def with_tier(result: CheckResult, ctx: AuditContext) -> CheckResult:
     missing = tuple(scope for scope, found in scopes.items() if not found)
     if missing or not scopes:
         return dataclasses.replace(result, tier=Tier.DECLARED, artifacts=lines, unenforced=missing)
-    probes = [probe_for(ctx.plan, result.check, _environment(scope)) for scope in scopes]
-    if all(probes):
-        shown = {p.path: p for p in probes if p is not None}
-        checked = tuple(
-            ArtifactEvidence(
-                p.environment,
-                f"output/{path}",
-                1,
-                p.name,
-                p.description,
-                probe=True,
-            )
-            for path, p in shown.items()
-        )
+    checked = _probes(ctx, result.check, list(scopes))
+    if checked:
         return dataclasses.replace(result, tier=Tier.VERIFIED, artifacts=lines + checked)
     return dataclasses.replace(result, tier=Tier.ENFORCED, artifacts=lines)
+
+
+def _probes(ctx: AuditContext, check: str, scopes: list[str]) -> tuple[ArtifactEvidence, ...]:
+    """The probes verifying ``check`` in every scope's environment; none unless all are."""
+    probes = [probe_for(ctx.plan, check, _environment(scope)) for scope in scopes]
+    if not all(probes):
+        return ()
+    unique = {p.path: p for p in probes if p is not None}
+    return tuple(
+        ArtifactEvidence(p.environment, f"output/{path}", 1, p.name, p.description, probe=True)
+        for path, p in unique.items()
+    )
 
 
 def _environment(scope: str) -> str:
