@@ -1,5 +1,5 @@
-"""A tiny HTTP app for the end-to-end deploy tests: ``python app.py PORT [ADDRESS]``
-(127.0.0.1 when no address is given).
+"""A tiny HTTP app for the end-to-end deploy tests: ``python app.py PORT``, listening on
+``$BIND_ADDRESS`` (127.0.0.1 when unset); further arguments are ignored.
 
 ``GET /health`` answers with the status written in ``health_status`` next to it (200 when
 the file is missing; 500 while a file ``unhealthy-<version>`` sits two folders up, in the
@@ -8,6 +8,7 @@ release directory of a host) and ``ok <version>``; the version is read from ``ve
 
 from __future__ import annotations
 
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,5 +34,5 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    address = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+    address = os.environ.get("BIND_ADDRESS", "127.0.0.1")
     ThreadingHTTPServer((address, int(sys.argv[1])), Handler).serve_forever()

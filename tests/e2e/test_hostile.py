@@ -44,6 +44,11 @@ def one_line(marker: Path) -> str:
     return f"$(touch$IFS{marker})`touch$IFS{marker}`'\";touch$IFS{marker}"
 
 
+def in_url(marker: Path) -> str:
+    """The same as a URL may hold it: no backtick, double quote or backslash."""
+    return f"$(touch$IFS{marker})';touch$IFS{marker}"
+
+
 def quoted(*words: str) -> str:
     """``words`` as the scripts print a command in a dry run (bash's ``printf %q``)."""
     result = subprocess.run(
@@ -97,7 +102,7 @@ def document(root: Path, port: int) -> dict[str, Any]:
                     "services": ["web"],
                     "check": {
                         "type": "http",
-                        "url": f"http://127.0.0.1:{port}/health?q={bare}",
+                        "url": f"http://127.0.0.1:{port}/health?q={in_url(marker)}",
                         "contains": f"ok {bare}",
                     },
                     "retries": 50,
@@ -212,7 +217,7 @@ def test_help_prints_the_description_as_written(root: Path) -> None:
 
 
 def test_a_dry_run_prints_every_hostile_command_and_runs_none(root: Path) -> None:
-    text, bare = hostile(root / "pwned"), one_line(root / "pwned")
+    text = hostile(root / "pwned")
     reason = f"hotfix {text}"
     result = run(
         script(root, "web", "deploy.sh"),
@@ -223,7 +228,7 @@ def test_a_dry_run_prints_every_hostile_command_and_runs_none(root: Path) -> Non
     assert result.returncode == 0, result.stderr
     said = f"printf '%s\\n' {shlex.quote(text)} >>\"$E2E_DIR/said\""
     port = (root / "port").read_text()
-    url = f"http://127.0.0.1:{port}/health?q={bare}"
+    url = f"http://127.0.0.1:{port}/health?q={in_url(root / 'pwned')}"
     for command in (
         quoted("bash", "-c", said),
         quoted("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", url),
@@ -246,7 +251,8 @@ def test_dry_runs_of_helm_and_managed_targets_print_the_values_as_text(root: Pat
     assert chart.returncode == 0, chart.stderr
     helm = ("helm", "--namespace", "e2e", "upgrade", "--install", "chart")
     values_file = str(script(root, "chart", "values.yaml"))
-    upgrade = quoted(*helm, f"oci://charts.example.com/{bare}", "--values", values_file)
+    upgrade = quoted(*helm, f"oci://charts.example.com/{bare}", "--values", values_file,
+                     "--description", "deployplan v1")  # fmt: skip
     assert upgrade + " --set-string image.tag=v1 --atomic --wait --timeout 600s\n" in chart.stdout
     values = yaml.safe_load(script(root, "chart", "values.yaml").read_text())
     assert values["env"] == [{"name": "GREETING", "value": bare}]

@@ -537,7 +537,7 @@ def two_environments(tmp_path: Path) -> Iterator[tuple[Path, dict[str, tuple[str
     probe takes that environment's port instead."""
     where = {"staging": ("127.0.0.1", free_port()), "production": ("127.0.0.2", free_port())}
     web = service(tmp_path, "web", 8000)
-    web["start_command"] = f'exec {python()} app.py "$PORT" "$BIND_ADDRESS"'
+    web["start_command"] = f'exec {python()} app.py "$PORT"'
     web["targets"] = {
         env: {"engine": "local", "release_dir": str(tmp_path / env / "web"), "port": port}
         | {"address": address}

@@ -49,7 +49,7 @@ def document(root: Path, web_port: int, db_port: int) -> dict[str, Any]:
         "health_path": "/health",
         "user": "root",
         "install_command": "printf 'installed %s\\n' \"$VERSION\" >installed.txt",
-        "start_command": f'exec {python()} app.py "$PORT" "$HOST_ADDRESS"',
+        "start_command": f'exec {python()} app.py "$PORT"',
         "targets": {"production": hosts | {"release_dir": "/srv/web"}},
     }
     db = {
@@ -124,7 +124,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
             # what each host has of its own: its address for the app, its database unit
             config = host.release_dir("web") / "shared" / "config"
             config.mkdir(parents=True)
-            (config / "variables.env").write_text(f"HOST_ADDRESS={host.name}\n")
+            (config / "variables.env").write_text(f"BIND_ADDRESS={host.name}\n")
             units = host.root / "etc" / "systemd" / "system"
             units.mkdir(parents=True)
             (units / "db.service").write_text(db_unit(host, db_port))
@@ -134,7 +134,8 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
 def db_unit(host: Host, port: int) -> str:
     return (
         "[Service]\nWorkingDirectory=/srv/db/current\n"
-        f'ExecStart=/bin/bash -c "exec {python()} app.py {port} {host.name}"\n'
+        f"Environment=BIND_ADDRESS={host.name}\n"
+        f'ExecStart=/bin/bash -c "exec {python()} app.py {port}"\n'
     )
 
 
