@@ -159,9 +159,11 @@ class _Reader:
                     "include-outside", f"`{file.as_posix()}` leads outside the spec's folder", at
                 )
             elif real in stack:
+                cycle = [*stack[stack.index(real) :], real]
+                shown = " -> ".join(_shown(p, stack[0].parent) for p in cycle)
                 self._problem(
                     "include-cycle",
-                    f"`{entry}` includes `{file.as_posix()}`, which includes this file: a cycle",
+                    f"files include each other in a cycle: {shown}",
                     at,
                     "a file may not include itself or a file that includes it",
                 )
@@ -171,6 +173,13 @@ class _Reader:
 
     def _problem(self, code: str, message: str, at: Location, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, at, (INCLUDE_KEY,), hint=hint))
+
+
+def _shown(path: FsPath, folder: FsPath) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def file_label(path: FsPath) -> str:

@@ -200,3 +200,20 @@ def _neutral(content: bytes) -> bytes:
     for pattern, replacement in _CITATIONS:
         content = pattern.sub(replacement, content)
     return content
+
+
+def test_a_cycle_through_several_files_is_shown_whole(tmp_path: Path) -> None:
+    build_file_tree(
+        tmp_path,
+        {
+            "spec.yaml": "include: [a.yaml]\n" + MINIMAL,
+            "a.yaml": "include: [b.yaml]\n",
+            "b.yaml": "include: [a.yaml]\n",
+        },
+    )
+    [problem] = validate_file(tmp_path / "spec.yaml", "spec.yaml").diagnostics
+    assert (problem.code, problem.message, problem.location) == (
+        "include-cycle",
+        "files include each other in a cycle: a.yaml -> b.yaml -> a.yaml",
+        Location("b.yaml", 1, 11),
+    )
