@@ -33,6 +33,18 @@ def test_the_example_passes_its_required_controls(monkeypatch: pytest.MonkeyPatc
     assert result.stdout.endswith("specs/deployplan.yaml: every required control passes\n")
 
 
+@pytest.mark.parametrize(
+    "example", sorted(p.name for p in (ROOT / "specs" / "examples").glob("*.yaml"))
+)
+def test_every_example_passes_its_required_controls(
+    example: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run_cli("audit", f"specs/examples/{example}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f"specs/examples/{example}: every required control passes\n")
+
+
 def test_a_failing_required_control_fails_the_audit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
