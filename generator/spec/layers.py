@@ -25,6 +25,7 @@ from generator.spec.load import LoadedSpec, Origin, SourceFile, load_spec
 from generator.spec.positions import Path, PositionIndex
 
 INCLUDE_KEY = "include"
+_ABSENT = object()
 T = TypeVar("T")
 
 
@@ -212,7 +213,7 @@ class _Merger:
             else:
                 if key in base:
                     self.into.replaced[here] = self.into.value(here)
-                    _drop(self.into, here)
+                    _drop(self.into, here, isinstance(old, dict | list))
                 base[key] = value
                 self.copy(there, here)
 
@@ -247,14 +248,17 @@ def _named(value: Any) -> bool:
     )
 
 
-def _drop(positions: PositionIndex, path: Path) -> None:
-    """Forget the positions of ``path`` and below it."""
-    _drop_table(positions.values, path)
-    _drop_table(positions.keys, path)
-    _drop_table(positions.plain, path)
+def _drop(positions: PositionIndex, path: Path, below: bool) -> None:
+    """Forget the positions of ``path``, and of every node ``below`` it if it has any
+    (a scan of the whole index, so only for a replaced list or mapping)."""
+    for table in (positions.values, positions.keys, positions.plain):
+        _drop_table(table, path, below)
 
 
-def _drop_table(table: dict[Path, T], path: Path) -> None:
+def _drop_table(table: dict[Path, Any], path: Path, below: bool) -> None:
+    if not below:
+        table.pop(path, None)
+        return
     size = len(path)
     for stale in [p for p in table if p[:size] == path]:
         del table[stale]
@@ -282,9 +286,10 @@ def apply_setting(spec: LoadedSpec, setting: str) -> None:
     for part in path[:-1]:
         parent = parent[part]
     positions = spec.positions
-    if (isinstance(parent, dict) and path[-1] in parent) or isinstance(parent, list):
+    old: Any = parent.get(path[-1], _ABSENT) if isinstance(parent, dict) else parent[path[-1]]
+    if old is not _ABSENT:
         positions.replaced[path] = positions.value(path)
-        _drop(positions, path)
+        _drop(positions, path, isinstance(old, dict | list))
     parent[path[-1]] = value
     positions.values[path] = Location(label, 1, len("--set ") + len(address) + 2)
     positions.keys[path] = Location(label, 1, len("--set ") + 1)
