@@ -40,7 +40,7 @@ def _layer_options(function: Callable[..., None]) -> Callable[..., None]:
         "--overlay",
         "overlays",
         multiple=True,
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="A partial spec merged over SPEC and its includes (repeatable, in order).",
     )(function)
 
