@@ -225,16 +225,26 @@ def test_a_fresh_runner_lists_and_rolls_back_from_the_repository(out: Path, remo
     assert f"Deployplan-Reverts: {promoted.strip()}" in message
 
 
-def test_a_reviewed_environment_waits_for_the_merge(out: Path, remote: Path) -> None:
+def test_production_promotes_the_digest_staging_runs_after_review(out: Path, remote: Path) -> None:
     env = runner(remote.parent / "ci", remote)
-    refused = run(script(out, "deploy", "production"), "--yes", "--version", "1.0.0", env=env)
+    production = script(out, "deploy", "production")
+    refused = run(production, "--yes", "--version", "1.0.0", env=env)
     assert refused.returncode == 1
     assert (
         "refusing to promote registry.example.com/web by the tag 1.0.0 to production: "
         "pass --version 1.0.0@sha256:DIGEST"
     ) in refused.stderr
-    waiting = run(script(out, "deploy", "production"), "--yes", "--version", V1, env=env)
+    assert run(script(out, "deploy"), "--version", V1, env=env).returncode == 0
+    other = "1.0.0@" + V2.split("@")[1]
+    refused = run(production, "--yes", "--version", other, env=env)
+    assert refused.returncode == 1
+    assert (
+        f"refusing to promote {other} to production: staging runs 1.0.0 as {V1.split('@')[1]}"
+    ) in refused.stderr
+    # the tag alone: staging's digest, proposed on a branch for review
+    waiting = run(production, "--yes", "--version", "1.0.0", env=env)
     assert waiting.returncode == 1
+    assert f"promoting the image staging runs: {V1}" in waiting.stderr
     branch = "deployplan/web-production-1.0.0-111111111111"
     assert (
         f"waiting for review: {branch} proposes {V1} for production; run deploy.sh "
@@ -245,9 +255,9 @@ def test_a_reviewed_environment_waits_for_the_merge(out: Path, remote: Path) -> 
     assert pinned(remote, "production", branch) == V1
     # the review merges the branch; deploying again waits for the sync and the gates
     git("--git-dir", str(remote), "update-ref", "refs/heads/main", f"refs/heads/{branch}")
-    merged = run(script(out, "deploy", "production"), "--yes", "--version", V1, env=env)
+    merged = run(production, "--yes", "--version", "1.0.0", env=env)
     assert merged.returncode == 0, merged.stderr
-    assert "envs/production/web holds " + V1 + " already: nothing to commit" in merged.stderr
+    assert f"envs/production/web holds {V1} already: nothing to commit" in merged.stderr
 
 
 def test_no_script_writes_to_the_cluster(out: Path) -> None:

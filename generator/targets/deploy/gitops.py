@@ -21,6 +21,9 @@ TOKEN_VARIABLE = "DEPLOYPLAN_GITOPS_TOKEN"
 TOKEN_SECRET = "GITOPS_TOKEN"
 #: Tools a promotion needs on the machine that runs it.
 TOOLS = ("git",)
+#: Where production takes its image from: the first of these the service is promoted to.
+STAGED_IN = (EnvironmentType.STAGING, EnvironmentType.DEVELOPMENT)
+PRODUCTION_TYPES = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVERY)
 
 
 def gitops_of(plan: DeploymentPlan, service: Service, env: str) -> GitOps | None:
@@ -37,6 +40,7 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     if gitops is None:
         return {"enabled": False}
     environment = plan.environments[env]
+    source = staged_in(plan, service, env)
     return {
         "enabled": True,
         "repository": gitops.repository,
@@ -50,7 +54,24 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
         or environment.configuration.protected,
         "sync_timeout": str(int(duration_seconds(gitops.sync_policy.timeout))),
         "token_variable": TOKEN_VARIABLE,
+        "source_environment": source or "",
+        "source_path": gitops.path(source, service.name) if source else "",
     }
+
+
+def staged_in(plan: DeploymentPlan, service: Service, env: str) -> str | None:
+    """For a production environment, the environment whose promoted digest it takes (its
+    staging, else its development); None for the others."""
+    if plan.environments[env].environment_type not in PRODUCTION_TYPES:
+        return None
+    promoted = [
+        e for e in service.targets if gitops_of(plan, service, e) and e in plan.environments
+    ]
+    for kind in STAGED_IN:
+        found = [e for e in promoted if plan.environments[e].environment_type is kind]
+        if found:
+            return found[0]
+    return None
 
 
 def tools(plan: DeploymentPlan, service: Service, env: str) -> tuple[str, ...] | None:
