@@ -144,7 +144,16 @@ class _Reader:
             return []
         self.inputs.append(str(folder.resolve() / entry))
         root = folder.resolve()
-        files = sorted(p for p in folder.glob(entry) if p.is_file())
+        try:
+            files = sorted(p for p in folder.glob(entry) if p.is_file())
+        except (ValueError, IndexError, OSError):  # what pathlib raises for a bad pattern
+            self._problem(
+                "invalid-include",
+                f"`{entry}` is not a file name or a glob pattern",
+                at,
+                "e.g. `services/*.yaml`; `**` matches whole folders only (`**/*.yaml`)",
+            )
+            return []
         if not files:
             self._problem(
                 "include-missing",

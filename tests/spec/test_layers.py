@@ -217,3 +217,22 @@ def test_a_cycle_through_several_files_is_shown_whole(tmp_path: Path) -> None:
         "files include each other in a cycle: a.yaml -> b.yaml -> a.yaml",
         Location("b.yaml", 1, 11),
     )
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [
+        ("a***", "invalid-include"),
+        (".", "invalid-include"),
+        ("**", "include-missing"),
+        ("[", "include-missing"),
+        ("a\\0b", "include-missing"),
+        ("C:/x", "include-outside"),
+        ("", "include-missing"),
+    ],
+)
+def test_any_include_entry_is_a_diagnostic_not_a_crash(
+    tmp_path: Path, entry: str, code: str
+) -> None:
+    build_file_tree(tmp_path, {"spec.yaml": f'include: ["{entry}"]\n{MINIMAL}'})
+    assert [c for c, _ in _codes(tmp_path / "spec.yaml")] == [code]
