@@ -90,6 +90,7 @@ class _Reader:
             spec = load_spec(path, label)
         except SpecInvalid as exc:
             self.problems.extend(exc.diagnostics)
+            self.sources[label] = SourceFile(label, _text_for_excerpts(path))
             return None
         self.sources[label] = spec.source
         self.seen.add(path.resolve())
@@ -183,6 +184,16 @@ class _Reader:
 
     def _problem(self, code: str, message: str, at: Location, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, at, (INCLUDE_KEY,), hint=hint))
+
+
+def _text_for_excerpts(path: FsPath) -> str:
+    """A file that failed to load, read again only to show its lines (if it is small)."""
+    from generator.spec.load import within_size_limit
+
+    try:
+        return path.read_bytes().decode("utf-8", "replace") if within_size_limit(path) else ""
+    except OSError:
+        return ""
 
 
 def _shown(path: FsPath, folder: FsPath) -> str:

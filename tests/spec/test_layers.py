@@ -236,3 +236,26 @@ def test_any_include_entry_is_a_diagnostic_not_a_crash(
 ) -> None:
     build_file_tree(tmp_path, {"spec.yaml": f'include: ["{entry}"]\n{MINIMAL}'})
     assert [c for c, _ in _codes(tmp_path / "spec.yaml")] == [code]
+
+
+def test_a_syntax_error_in_an_included_file_shows_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_file_tree(
+        tmp_path,
+        {
+            "spec.yaml": "include: [b.yaml]\n" + MINIMAL,
+            "b.yaml": "project:\n  name: x\n  kind web\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("validate", "spec.yaml")
+    assert (result.exit_code, result.output) == (
+        1,
+        "b.yaml:3:3: error[yaml-syntax]: invalid YAML: "
+        "`kind web` is not a `key: value` pair; the colon is missing\n"
+        " 3 |   kind web\n"
+        "   |   ^^^^^^^^\n"
+        "  hint: write `kind: web`\n"
+        "1 error\n",
+    )
