@@ -86,7 +86,10 @@ class CommandCheck(SpecModel):
 
 class MetricCheck(SpecModel):
     type: Literal["metric"] = Field(description="Query Prometheus and compare.")
-    query: Text = Field(description="PromQL expression returning one number.")
+    query: Text = Field(
+        description="PromQL expression returning one number; `$SERVICE` and `$ENVIRONMENT` "
+        "are replaced by the gated service's and environment's names."
+    )
     operator: Literal["<", "<=", ">", ">="] = Field(description="How to compare.")
     threshold: float = Field(description="The value the result is compared with.")
 

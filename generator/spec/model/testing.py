@@ -56,17 +56,20 @@ class ValidationCriteria(SpecModel):
     )
     error_rate_query: Text | None = Field(
         None,
-        description="PromQL giving a service's error rate in percent; `$SERVICE` is replaced "
-        "by the service name. `verify.sh` compares it with `max_error_rate`.",
+        description="PromQL giving a service's error rate in percent; `$SERVICE` and "
+        "`$ENVIRONMENT` are replaced by the names. `verify.sh` compares it with "
+        "`max_error_rate` for services that serve HTTP (kind `web` or `api` with a port).",
     )
     p95_latency_query: Text | None = Field(
         None,
-        description="PromQL giving a service's p95 latency in seconds (`$SERVICE` replaced); "
-        "compared with `max_p95_latency`.",
+        description="PromQL giving a service's p95 latency in seconds (`$SERVICE` and "
+        "`$ENVIRONMENT` replaced); compared with `max_p95_latency` for services that serve "
+        "HTTP (kind `web` or `api` with a port).",
     )
     availability_query: Text | None = Field(
         None,
-        description="PromQL giving a service's availability in percent (`$SERVICE` replaced); "
+        description="PromQL giving a service's availability in percent (`$SERVICE` and "
+        "`$ENVIRONMENT` replaced); "
         "compared with `min_availability`.",
     )
 

@@ -65,7 +65,9 @@ def stages_for(plan: DeploymentPlan, service: Service, env: str) -> list[dict[st
                 each
                 for g in gates
                 if g.after_stage == name
-                for each in host_gates(gate(g), service.targets[env].engine, hosts, port)
+                for each in host_gates(
+                    gate(g, service.name, env), service.targets[env].engine, hosts, port
+                )
             ],
         }
         for name in order
@@ -155,9 +157,11 @@ _CHECK_DEFAULTS = {
 }
 
 
-def gate(point: ValidationPoint) -> dict[str, Any]:
-    """A validation point as deploy.sh evaluates it."""
+def gate(point: ValidationPoint, service: str, env: str) -> dict[str, Any]:
+    """A validation point as deploy.sh evaluates it for ``service`` in ``env``."""
     check = {k: v for k, v in point.check.model_dump(mode="json").items() if v is not None}
+    if "query" in check:
+        check["query"] = fill_query(check["query"], service, env)
     if "threshold" in check:
         check["threshold"] = format(check["threshold"], "g")
     return {
@@ -168,6 +172,11 @@ def gate(point: ValidationPoint) -> dict[str, Any]:
         "deadline": seconds(point.deadline),
         "on_failure": point.on_failure,
     }
+
+
+def fill_query(query: str, service: str, env: str) -> str:
+    """A PromQL query with ``$SERVICE`` and ``$ENVIRONMENT`` replaced by their names."""
+    return query.replace("$SERVICE", service).replace("$ENVIRONMENT", env)
 
 
 def freeze_windows(plan: DeploymentPlan, env: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
-from generator.spec.model.project import Engine
+from generator.spec.model.project import Engine, ServiceKind
 from generator.spec.model.recovery import BackupEngine
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import cpu_millicores, duration_seconds
@@ -81,7 +81,7 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "prometheus_url": _prometheus_url(plan),
         "health": _health(plan, service, env),
         "scenarios": _scenarios(plan, service.name, env),
-        "criteria": _criteria(plan, service.name),
+        "criteria": _criteria(plan, service, env),
         "secret_vars": _secret_vars(plan, service.name),
         "env_vars": plain_variables(plan, service.name, env),
         "allocation": _allocation(plan, service.name, env),
@@ -229,14 +229,26 @@ def _scenarios(plan: DeploymentPlan, service: str, env: str) -> list[dict[str, A
     ]
 
 
-def _criteria(plan: DeploymentPlan, service: str) -> list[dict[str, str]]:
-    """Validation criteria that have a query, as (name, query, operator, limit)."""
+#: Kinds of service that answer HTTP requests: the ones error-rate and latency fit.
+_HTTP_KINDS = frozenset({ServiceKind.WEB, ServiceKind.API})
+
+
+def serves_http(service: Service, env: str) -> bool:
+    """Whether ``service`` answers HTTP in ``env``: a web or API kind with a port there."""
+    return service.kind in _HTTP_KINDS and bool(vm.env_port(service, env))
+
+
+def _criteria(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, str]]:
+    """Validation criteria that have a query, as (name, query, operator, limit). Error
+    rate and latency are measured on HTTP requests, so only services serving HTTP get
+    them: a cache or a job runner has no such series, and an empty answer fails."""
     criteria = plan.deployment_testing.validation_criteria
+    http = serves_http(service, env)
     checks = (
-        ("error_rate", criteria.error_rate_query, "<=", criteria.max_error_rate),
+        ("error_rate", criteria.error_rate_query if http else None, "<=", criteria.max_error_rate),
         (
             "p95_latency",
-            criteria.p95_latency_query,
+            criteria.p95_latency_query if http else None,
             "<=",
             duration_seconds(criteria.max_p95_latency),
         ),
@@ -245,7 +257,7 @@ def _criteria(plan: DeploymentPlan, service: str) -> list[dict[str, str]]:
     return [
         {
             "name": name,
-            "query": query.replace("$SERVICE", service),
+            "query": flow.fill_query(query, service.name, env),
             "operator": operator,
             "limit": format(limit, "g"),
         }
