@@ -22,6 +22,7 @@ from generator.spec.model.process import Pipeline, StageAction
 from generator.spec.model.project import Upstream
 from generator.spec.model.security import Permission
 from generator.spec.model.types import duration_seconds
+from generator.targets.deploy import gitops
 from generator.targets.pipelines.secrets import SecretAccess, secret_access
 from generator.targets.pipelines.security import SecurityGates, security_gates
 from generator.targets.pipelines.tools import Tools
@@ -84,6 +85,9 @@ class Stage:
     engine: str
     runner: str
     cluster: ClusterCredentials | None
+    #: The CI secret holding the GitOps repository's token, when the deploy is a promotion:
+    #: the job then gets no cluster credentials.
+    gitops_secret: str | None = None
 
     @property
     def kubernetes(self) -> bool:
@@ -234,6 +238,7 @@ def _stages(
     stages = []
     for index, env in enumerate(names):
         engine = str(service.targets[env].engine)
+        promotes = gitops.gitops_of(plan, service, env) is not None
         stages.append(
             Stage(
                 environment=env,
@@ -250,7 +255,12 @@ def _stages(
                 runner=pipeline.deploy_runners.get(env)
                 or pipeline.deploy_runner
                 or pipeline.runner,
-                cluster=pipeline.clusters.get(env) if engine in _KUBERNETES_ENGINES else None,
+                cluster=(
+                    pipeline.clusters.get(env)
+                    if engine in _KUBERNETES_ENGINES and not promotes
+                    else None
+                ),
+                gitops_secret=gitops.TOKEN_SECRET if promotes else None,
             )
         )
     return tuple(stages)
