@@ -440,225 +440,412 @@ gates_after() {
 }
 
 # ── Engine: kubernetes (rolling) ─────────────────────────────
-# kubectl apply -k of the generated overlay, with the release's image tag (and digest, from
-# `--version TAG@sha256:DIGEST`) set by a kustomization made for this run; `rollout status`
-# waits, `rollout undo` rolls back. The secrets deploy.sh fetched become the Secret the
-# Deployment reads, sent to the API on stdin: never written to disk or put on a command line.
-# The Deployment's rollout history (its ReplicaSets) records the releases: rollback.sh on
-# any machine reads it, lists it and undoes to a recorded revision.
-NAMESPACE="parcel"  # a DNS label
+# GitOps promotion: argocd syncs https://github.com/example/parcel-gitops (main) into
+# the cluster; this engine never writes to the cluster. A deploy clones the repository,
+# writes the service's overlay and base at envs/staging/label-service with the image pinned by digest,
+# commits and pushes, then reads the controller's status until
+# it reports the commit synced and healthy. A rollback reverts promotion commits and waits
+# again. The repository's history of that folder is the record: any machine can list and
+# roll back. Secrets reach the pods through the overlay's ExternalSecrets, never through git.
+# The only credential is a token that may push to the repository, $DEPLOYPLAN_GITOPS_TOKEN,
+# handed to git by GIT_ASKPASS: never on a command line or in a URL.
+ENGINE=gitops
+GITOPS_REPOSITORY_DEFAULT=https://github.com/example/parcel-gitops
+GITOPS_REPOSITORY=${DEPLOYPLAN_GITOPS_REPO:-$GITOPS_REPOSITORY_DEFAULT}
+GITOPS_BRANCH=main
+GITOPS_PATH=envs/staging/label-service
+CONTROLLER=argocd
+CONTROLLER_NAMESPACE=argocd
+APPLICATION=label-service-staging
+REVIEW=false
+PRODUCTION=false
+SYNC_TIMEOUT=600
+# production promotes the image its staging environment runs, by that digest
+SOURCE_ENVIRONMENT=''
+SOURCE_PATH=''
+POLL_SECONDS=${DEPLOYPLAN_GITOPS_POLL:-5}
+REVIEW_WAIT=${DEPLOYPLAN_REVIEW_WAIT:-0}
 KUBE_CONTEXT=parcel-staging
 OVERLAY=$HERE/../../kubernetes/overlays/$ENVIRONMENT
-REPLICAS=2
-SECRET_NAME=label-service-secrets
-SECRET_VARIABLES=()
-TRAFFIC_CONTROLLER=''
-PRODUCTION=false
-# percent, release pods, stable pods and the share they make, per canary step
-CANARY_STEPS=()
-CANARY_PODS=()
-STABLE_PODS=()
-CANARY_SHARES=()
-# the autoscaler's bounds (none without one): each pod-split step holds it at its stable pods
-HPA_MIN=''
-HPA_MAX=''
+BASE=$HERE/../../kubernetes/base
 KUBECTL=(kubectl)
 [ -z "$KUBE_CONTEXT" ] || KUBECTL+=(--context "$KUBE_CONTEXT")
 TARGET_HISTORY=true
+# the controller's health covers every pod of the service: no probe from this machine
+ENGINE_CHECKS_HOSTS=true
 
-k() { run "${KUBECTL[@]}" --namespace "$NAMESPACE" "$@"; }
-
-engine_preflight() { run "${KUBECTL[@]}" get namespace "$NAMESPACE" >/dev/null; }
-
-engine_prepare() {
-    run "${KUBECTL[@]}" get namespace "$NAMESPACE" >/dev/null 2>&1 ||
-        run "${KUBECTL[@]}" create namespace "$NAMESPACE"
+# git_auth DIR: git asks DIR/askpass for the token, which reads it from the environment.
+git_auth() {
+    [ -n "${DEPLOYPLAN_GITOPS_TOKEN:-}" ] || return 0
+    cat >"$1/askpass" <<'ASKPASS'
+#!/bin/sh
+case $1 in
+    Username*) printf '%s\n' "${DEPLOYPLAN_GITOPS_USER:-x-access-token}" ;;
+    *) printf '%s\n' "$DEPLOYPLAN_GITOPS_TOKEN" ;;
+esac
+ASKPASS
+    chmod 700 "$1/askpass"
+    GIT_ASKPASS=$1/askpass
+    GIT_TERMINAL_PROMPT=0
+    export GIT_ASKPASS GIT_TERMINAL_PROMPT DEPLOYPLAN_GITOPS_TOKEN
 }
 
-# release_kustomization VERSION DIR SOURCE [DEPLOYMENT REPLICAS]: SOURCE with the release's
-# image: VERSION is a tag, or TAG@sha256:DIGEST to pull exactly that image.
-release_kustomization() {
-    local source tag=${1%%@*} digest=
+# commits carry the actor as author and committer unless git is told otherwise
+git_identity() {
+    GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-$(actor)}
+    GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-${DEPLOYPLAN_GITOPS_EMAIL:-deployplan@localhost}}
+    GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME}
+    GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-$GIT_AUTHOR_EMAIL}
+    export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
+}
+
+# gitops_clone DIR: the repository in DIR, on the branch the controller syncs.
+gitops_clone() {
+    rm -rf -- "$1"
+    git_auth "$(dirname -- "$1")"
+    git clone --quiet --no-checkout -- "$GITOPS_REPOSITORY" "$1" || {
+        log "cannot clone the GitOps repository $GITOPS_REPOSITORY"
+        return 1
+    }
+    if git -C "$1" rev-parse --verify --quiet "refs/remotes/origin/$GITOPS_BRANCH" >/dev/null; then
+        git -C "$1" checkout --quiet -B "$GITOPS_BRANCH" "origin/$GITOPS_BRANCH"
+    else
+        log "the GitOps repository has no branch $GITOPS_BRANCH yet: this promotion starts it"
+        git -C "$1" checkout --quiet --orphan "$GITOPS_BRANCH"
+    fi
+}
+
+# with_clone FUNCTION: FUNCTION DIR on a clone of its own, removed afterwards (rollback.sh
+# reads the history before a run directory exists).
+with_clone() {
+    local tmp rc=0
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/deployplan-gitops.XXXXXX")
+    { gitops_clone "$tmp/repo" >&2 && "$1" "$tmp/repo"; } || rc=$?
+    rm -rf -- "$tmp"
+    return "$rc"
+}
+
+# promotions DIR: "COMMIT VERSION" per commit that changed the layout folder, oldest first;
+# a commit made by hand has no version.
+promotions() {
+    git -C "$1" log --reverse --format='%H %(trailers:key=Deployplan-Version,valueonly,separator=%x20)' \
+        -- "$GITOPS_PATH" 2>/dev/null | sed 's/ *$//'
+}
+
+# write_release VERSION DIR: the overlay and its base at the layout path, the image pinned.
+write_release() {
+    local tag=${1%%@*} digest='' folder=$2/$GITOPS_PATH
     [[ $1 != *@sha256:* ]] || digest=${1#*@}
-    source=$(realpath --relative-to="$2" -m -- "$3")
-    mkdir -p -- "$2"
+    rm -rf -- "$folder"
+    mkdir -p -- "$folder/overlays"
+    cp -R -- "$BASE" "$folder/base"
+    cp -R -- "$OVERLAY" "$folder/overlays/$ENVIRONMENT"
     {
+        printf '# %s in %s, promoted by deployplan: change the spec and promote again.\n' \
+            "$SERVICE" "$ENVIRONMENT"
         printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization'
-        printf 'resources:\n  - %s\n' "$(json "$source")"
+        printf 'resources:\n  - %s\n' "$(json "overlays/$ENVIRONMENT")"
         printf 'images:\n  - name: %s\n    newTag: %s\n' "$(json "$IMAGE")" "$(json "$tag")"
         [ -z "$digest" ] || printf '    digest: %s\n' "$(json "$digest")"
-        if [ $# -ge 5 ]; then
-            printf 'replicas:\n  - name: %s\n    count: %s\n' "$(json "$4")" "$5"
-        fi
-    } >"$2/kustomization.yaml"
+    } >"$folder/kustomization.yaml"
 }
 
-# warn_tag VERSION: production should run an image pinned by digest, not a movable tag.
-warn_tag() {
-    if [ "$PRODUCTION" = true ] && [[ $1 != *@sha256:* ]]; then
-        log "warning: production runs $IMAGE by the tag $1; pass --version $1@sha256:DIGEST to pin the image"
+# message FILE SUBJECT VERSION [TRAILER...]: a commit message whose trailers record the
+# promotion, so that the history can be read back by any machine.
+message() {
+    {
+        printf '%s\n\n' "$2"
+        if [[ $3 == *@sha256:* ]]; then
+            printf '%s in %s runs %s@%s (%s).\n\n' "$SERVICE" "$ENVIRONMENT" "$IMAGE" "${3#*@}" "${3%%@*}"
+        else
+            printf '%s in %s runs %s:%s.\n\n' "$SERVICE" "$ENVIRONMENT" "$IMAGE" "$3"
+        fi
+        printf 'Deployplan-Service: %s\nDeployplan-Environment: %s\n' "$SERVICE" "$ENVIRONMENT"
+        printf 'Deployplan-Version: %s\nDeployplan-Actor: %s\n' "$3" "$(actor)"
+        [ $# -lt 4 ] || printf '%s\n' "${@:4}"
+    } >"$1"
+}
+
+# push DIR REF: push HEAD, rebasing on commits others pushed meanwhile.
+push() {
+    local attempt
+    for attempt in 1 2 3; do
+        run git -C "$1" push --quiet origin "HEAD:refs/heads/$2" && return 0
+        log "the push to $2 was refused (attempt $attempt): rebasing on the remote"
+        git -C "$1" pull --quiet --rebase origin "$2" || {
+            git -C "$1" rebase --abort 2>/dev/null || true
+            return 1
+        }
+    done
+    return 1
+}
+
+# ── Review: a branch and a pull or merge request instead of a commit to the branch ──
+review_branch() { # VERSION
+    local tag=${1%%@*} digest=
+    [[ $1 != *@sha256:* ]] || digest=-${1#*@sha256:}
+    printf 'deployplan/%s-%s-%s%s' "$SERVICE" "$ENVIRONMENT" "$tag" "${digest:0:13}"
+}
+
+# repository_slug: HOST/OWNER/REPO of the repository, as gh and glab take it.
+repository_slug() {
+    local slug=${GITOPS_REPOSITORY#*://}
+    slug=${slug#*@}
+    slug=${slug/://}
+    printf '%s' "${slug%.git}"
+}
+
+# request_review DIR BRANCH MESSAGE_FILE: open the request, or say which command opens it.
+request_review() {
+    local title opener
+    title=$(head -n 1 "$3")
+    if [[ $GITOPS_REPOSITORY == *gitlab* ]]; then
+        opener=(glab mr create --repo "$(repository_slug)" --source-branch "$2"
+            --target-branch "$GITOPS_BRANCH" --title "$title" --description "$(tail -n +3 "$3")" --yes)
+    else
+        opener=(gh pr create --repo "$(repository_slug)" --base "$GITOPS_BRANCH" --head "$2"
+            --title "$title" --body "$(tail -n +3 "$3")")
+    fi
+    if command -v "${opener[0]}" >/dev/null; then
+        run "${opener[@]}" && return 0
+        log "${opener[0]} could not open the request"
+    fi
+    log "open the request for review with:"
+    printf ' %q' "${opener[@]}" >&2
+    printf '\n' >&2
+}
+
+# merged DIR: the branch holds what the reviewed branch proposed for the layout folder.
+merged() {
+    git -C "$1" fetch --quiet origin "$GITOPS_BRANCH" || return 1
+    [ "$(git -C "$1" rev-parse "FETCH_HEAD:$GITOPS_PATH" 2>/dev/null)" = \
+        "$(git -C "$1" rev-parse "HEAD:$GITOPS_PATH")" ]
+}
+
+# propose VERSION DIR: push the review branch; wait up to $DEPLOYPLAN_REVIEW_WAIT seconds
+# for the merge, else stop: running deploy.sh again after the merge waits for the sync.
+propose() {
+    local branch deadline
+    branch=$(review_branch "$1")
+    run git -C "$2" push --quiet --force origin "HEAD:refs/heads/$branch" || return 1
+    request_review "$2" "$branch" "$RUN_DIR/message"
+    [ "$DRY_RUN" != 1 ] || return 0
+    deadline=$((SECONDS + ${REVIEW_WAIT%.*}))
+    while [ "$DRY_RUN" != 1 ] && ! merged "$2"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            log "waiting for review: $branch proposes $1 for $ENVIRONMENT; run deploy.sh --version $1 again once it is merged"
+            : >"$RUN_DIR/waiting-for-review"
+            return 1
+        fi
+        sleep "$POLL_SECONDS"
+    done
+    git -C "$2" log -1 --format=%H FETCH_HEAD -- "$GITOPS_PATH" >"$RUN_DIR/promotion"
+}
+
+# ── Controller status: read-only ─────────────────────────────────────────────────────
+# controller_status: "SYNC HEALTH REVISION" as the controller reports the service.
+controller_status() {
+    if [ "$CONTROLLER" = argocd ] && command -v argocd >/dev/null; then
+        argocd app get "$APPLICATION" -o json |
+            jq -r '"\(.status.sync.status) \(.status.health.status) \(.status.sync.revision)"'
+    elif [ "$CONTROLLER" = argocd ]; then
+        "${KUBECTL[@]}" get application "$APPLICATION" --namespace "$CONTROLLER_NAMESPACE" \
+            -o 'jsonpath={.status.sync.status} {.status.health.status} {.status.sync.revision}'
+    else
+        # Flux: Ready=True is synced and healthy; the revision is BRANCH@sha1:COMMIT
+        "${KUBECTL[@]}" get kustomization "$APPLICATION" --namespace "$CONTROLLER_NAMESPACE" \
+            -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.lastAppliedRevision}' |
+            awk '{ sub(/.*:/, "", $2); print ($1 == "True" ? "Synced Healthy" : "OutOfSync Progressing"), $2 }'
     fi
 }
 
-# apply_secret: the Secret the Deployment reads, from the values secrets.sh loaded.
-apply_secret() {
-    [ -n "${SECRET_VARIABLES[*]}" ] || return 0
+# includes DIR COMMIT REVISION: REVISION is COMMIT or a commit after it.
+includes() {
+    [ -n "$3" ] || return 1
+    [ "$2" = "$3" ] && return 0
+    git -C "$1" fetch --quiet origin "$GITOPS_BRANCH" 2>/dev/null || true
+    git -C "$1" merge-base --is-ancestor "$2" "$3" 2>/dev/null
+}
+
+# wait_synced DIR COMMIT: the controller has applied COMMIT and the service is healthy;
+# a Degraded service fails at once.
+wait_synced() {
+    local deadline=$((SECONDS + SYNC_TIMEOUT)) sync health revision
+    log "waiting for $CONTROLLER to sync $APPLICATION to ${2:0:12} and report it healthy"
     if [ "$DRY_RUN" = 1 ]; then
-        log "dry run: Secret $SECRET_NAME (${SECRET_VARIABLES[*]}) is not created"
+        run "${KUBECTL[@]}" get application "$APPLICATION" --namespace "$CONTROLLER_NAMESPACE"
         return 0
     fi
-    local name
-    {
-        printf '{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",\n'
-        printf ' "metadata": {"name": %s, "labels": {"app.kubernetes.io/name": %s}},\n' \
-            "$(json "$SECRET_NAME")" "$(json "$SERVICE")"
-        printf ' "stringData": {'
-        local separator=
-        for name in "${SECRET_VARIABLES[@]}"; do
-            [ -n "${!name+set}" ] || continue
-            printf '%s%s: %s' "$separator" "$(json "$name")" "$(json "${!name}")"
-            separator=', '
-        done
-        printf '}}\n'
-    } | k apply -f -
-}
-
-# side_deployment VERSION NAME REPLICAS: the canary or preview Deployment at a size.
-side_deployment() {
-    release_kustomization "$1" "$RUN_DIR/$2" "$OVERLAY/$2" "$SERVICE-$2" "$3"
-    k apply -k "$RUN_DIR/$2"
-    k rollout status "deployment/$SERVICE-$2"
-}
-
-canary() { # VERSION
-    local step percent
-    for step in "${!CANARY_STEPS[@]}"; do
-        percent=${CANARY_STEPS[$step]}
-        if [ "$TRAFFIC_CONTROLLER" = nginx_ingress ]; then
-            log "canary step: $percent% of the ingress requests go to $1"
-            side_deployment "$1" canary "${CANARY_PODS[$step]}"
-            k annotate ingress "$SERVICE-canary" --overwrite \
-                "nginx.ingress.kubernetes.io/canary-weight=$percent"
-        else
-            log "canary step: $percent% of traffic: ${CANARY_PODS[$step]} pods run $1 beside ${STABLE_PODS[$step]} stable pods (${CANARY_SHARES[$step]}%)"
-            hold_stable "${STABLE_PODS[$step]}"
-            side_deployment "$1" canary "${CANARY_PODS[$step]}"
+    while :; do
+        read -r sync health revision < <(controller_status 2>/dev/null || true) || true
+        if [ "${sync:-}" = Synced ] && includes "$1" "$2" "${revision:-}"; then
+            case ${health:-} in
+                Healthy) log "  $APPLICATION is synced and healthy"; return 0 ;;
+                Degraded) log "  $APPLICATION is synced but degraded"; return 1 ;;
+            esac
         fi
-        gates_after "$CURRENT_STAGE" || return 1
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            log "  $APPLICATION is ${sync:-unknown}/${health:-unknown} at ${revision:-no revision} after ${SYNC_TIMEOUT}s"
+            return 1
+        fi
+        sleep "$POLL_SECONDS"
     done
 }
 
-# hold_stable COUNT: COUNT stable pods for a step; an autoscaler is held there too, or it
-# would scale them back while the step runs.
-hold_stable() {
-    if [ -n "$HPA_MIN" ]; then
-        k patch "hpa/$SERVICE" --type merge \
-            -p "{\"spec\": {\"minReplicas\": $1, \"maxReplicas\": $((HPA_MAX > $1 ? HPA_MAX : $1))}}"
-    fi
-    k scale "deployment/$SERVICE" "--replicas=$1"
+engine_preflight() {
+    local tmp rc=0
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/deployplan-gitops.XXXXXX")
+    git_auth "$tmp"
+    run git ls-remote --exit-code -- "$GITOPS_REPOSITORY" >/dev/null || rc=$?
+    rm -rf -- "$tmp"
+    return "$rc"
 }
 
-# end_canary: no traffic to the canary, no canary pods, the stable side as the spec has it.
-end_canary() {
-    if [ "$TRAFFIC_CONTROLLER" = nginx_ingress ]; then
-        k annotate ingress "$SERVICE-canary" --overwrite nginx.ingress.kubernetes.io/canary-weight=0
-    elif [ -n "$HPA_MIN" ]; then
-        k patch "hpa/$SERVICE" --type merge \
-            -p "{\"spec\": {\"minReplicas\": $HPA_MIN, \"maxReplicas\": $HPA_MAX}}"
+engine_prepare() {
+    log "nothing to prepare: $CONTROLLER deploys $APPLICATION from gitops/$CONTROLLER/$ENVIRONMENT/"
+}
+
+# staged_version DIR: TAG@DIGEST that the source environment runs, if pinned.
+staged_version() {
+    git -C "$1" show "HEAD:$SOURCE_PATH/kustomization.yaml" 2>/dev/null |
+        awk -F'"' '/newTag:/ {tag = $2} /digest:/ {digest = $2}
+            END {if (tag != "" && digest != "") print tag "@" digest}'
+}
+
+# pin VERSION DIR: VERSION with its digest. A bare tag takes the digest the source
+# environment runs; production refuses a bare tag otherwise, and other bytes for the tag
+# than the source environment verified.
+pin() {
+    local staged=''
+    [ -z "$SOURCE_PATH" ] || staged=$(staged_version "$2")
+    if [ -n "$staged" ] && [ "${staged%%@*}" = "${1%%@*}" ]; then
+        if [[ $1 != *@sha256:* ]]; then
+            log "promoting the image $SOURCE_ENVIRONMENT runs: $staged"
+            printf '%s' "$staged"
+            return 0
+        fi
+        if [ "$staged" != "$1" ]; then
+            log "refusing to promote $1 to $ENVIRONMENT: $SOURCE_ENVIRONMENT runs ${1%%@*} as ${staged#*@}"
+            return 1
+        fi
     fi
-    k scale "deployment/$SERVICE-canary" --replicas=0
+    if [ "$PRODUCTION" = true ] && [[ $1 != *@sha256:* ]]; then
+        log "refusing to promote $IMAGE by the tag $1 to $ENVIRONMENT: pass --version $1@sha256:DIGEST"
+        return 1
+    fi
+    printf '%s' "$1"
 }
 
 engine_deploy() { # VERSION
-    warn_tag "$1"
-    apply_secret
-    case $STRATEGY in
-        canary) canary "$1" ;;
-        blue_green)
-            side_deployment "$1" preview "$REPLICAS"
-            gates_after "$CURRENT_STAGE" || return 1
-            ;;
-    esac
-    release_kustomization "$1" "$RUN_DIR/release" "$OVERLAY"
-    : >"$RUN_DIR/main-applied"
-    k apply -k "$RUN_DIR/release"
-    k rollout status "deployment/$SERVICE"
-    case $STRATEGY in
-        canary) end_canary ;;
-        blue_green) k scale "deployment/$SERVICE-preview" --replicas=0 ;;
-    esac
+    local dir=$RUN_DIR/gitops version
+    git_identity
+    gitops_clone "$dir" || return 1
+    version=$(pin "$1" "$dir") || return 1
+    write_release "$version" "$dir"
+    git -C "$dir" add --all -- "$GITOPS_PATH"
+    message "$RUN_DIR/message" "Promote $SERVICE to $ENVIRONMENT: $version" "$version"
+    if git -C "$dir" diff --cached --quiet; then
+        # promoted already (a merged review, or a second run): wait for that promotion
+        log "$GITOPS_PATH holds $version already: nothing to commit"
+        git -C "$dir" log -1 --format=%H -- "$GITOPS_PATH" >"$RUN_DIR/promotion"
+    else
+        run git -C "$dir" commit --quiet --file "$RUN_DIR/message"
+        if [ "$REVIEW" = true ]; then
+            propose "$version" "$dir" || return 1
+        else
+            push "$dir" "$GITOPS_BRANCH" || return 1
+            git -C "$dir" rev-parse HEAD >"$RUN_DIR/promotion"
+            log "promoted $version as $(head -c 12 "$RUN_DIR/promotion") on $GITOPS_BRANCH"
+        fi
+    fi
+    [ "$DRY_RUN" != 1 ] || return 0
+    wait_synced "$dir" "$(cat "$RUN_DIR/promotion")"
 }
 
-# revisions: "REVISION VERSION" per ReplicaSet of the Deployment, oldest first; read even
-# in a dry run (it changes nothing). VERSION is the image's tag (and digest).
-revisions() {
-    local owner revision image
-    "${KUBECTL[@]}" --namespace "$NAMESPACE" get replicasets --selector "app.kubernetes.io/name=$SERVICE" \
-        -o 'jsonpath={range .items[*]}{.metadata.ownerReferences[0].name}{" "}{.metadata.annotations.deployment\.kubernetes\.io/revision}{" "}{.spec.template.spec.containers[0].image}{"\n"}{end}' |
-        while read -r owner revision image; do
-            [ "$owner" = "$SERVICE" ] || continue
-            printf '%s %s\n' "$revision" "${image#"$IMAGE":}"
-        done | sort -n
+# revert DIR VERSION COMMIT...: one commit reverting COMMITs (newest first), pushed; then
+# wait for the controller again.
+revert() {
+    local dir=$1 version=$2 commit
+    shift 2
+    git_identity
+    for commit in "$@"; do
+        git -C "$dir" revert --no-commit "$commit" || {
+            git -C "$dir" revert --abort 2>/dev/null || true
+            log "reverting ${commit:0:12} conflicts with later changes to $GITOPS_PATH"
+            return 1
+        }
+    done
+    message "$RUN_DIR/message" "Roll back $SERVICE in $ENVIRONMENT to ${version:-nothing}" "$version" \
+        "$(printf 'Deployplan-Reverts: %s\n' "$@")"
+    run git -C "$dir" commit --quiet --file "$RUN_DIR/message"
+    push "$dir" "$GITOPS_BRANCH" || return 1
+    [ "$DRY_RUN" != 1 ] || return 0
+    log "reverted $* as $(git -C "$dir" rev-parse --short=12 HEAD)"
+    wait_synced "$dir" "$(git -C "$dir" rev-parse HEAD)"
 }
 
-# engine_history: TARGET_CURRENT and TARGET_PREVIOUS from the rollout history: the newest
-# revision runs; the previous release is the newest one before it with another version.
+# since DIR VERSION: the commits to the layout folder after the newest that promoted
+# VERSION, newest first; none when VERSION was never promoted.
+since() {
+    local found
+    found=$(promotions "$1" | awk -v version="$2" '$2 == version {found = $1} END {print found}')
+    [ -n "$found" ] || return 1
+    git -C "$1" log --format=%H "$found..HEAD" -- "$GITOPS_PATH"
+}
+
+engine_rollback() { # VERSION to return to; empty when there is none
+    local dir=$RUN_DIR/gitops commits
+    if [ -e "$RUN_DIR/deploying" ]; then
+        if [ ! -s "$RUN_DIR/promotion" ]; then
+            [ ! -e "$RUN_DIR/waiting-for-review" ] || log "the review branch is not merged: nothing to revert"
+            [ -e "$RUN_DIR/waiting-for-review" ] || log "nothing was promoted: nothing to revert"
+            return 0
+        fi
+        gitops_clone "$dir" || return 1
+        revert "$dir" "$1" "$(cat "$RUN_DIR/promotion")"
+        return
+    fi
+    gitops_clone "$dir" || return 1
+    if ! commits=$(since "$dir" "$1"); then
+        log "$1 was never promoted to $GITOPS_PATH: promoting it again"
+        engine_deploy "$1"
+        return
+    fi
+    [ -n "$commits" ] || { log "$GITOPS_PATH holds $1 already"; return 0; }
+    # shellcheck disable=SC2086  # one commit a word
+    revert "$dir" "$1" $commits
+}
+
+# history DIR: "CURRENT PREVIOUS": the newest promotion's version
+# runs; the previous is the newest one before it with another version.
+history() {
+    local commit version current='' previous=''
+    while read -r commit version; do
+        [ -n "$version" ] || continue
+        [ "$version" = "$current" ] || previous=$current
+        current=$version
+    done < <(promotions "$1")
+    printf '%s %s\n' "$current" "$previous"
+}
+
 engine_history() {
-    local lines revision version
-    lines=$(revisions) || return 1
-    [ -n "$lines" ] || { log "deployment/$SERVICE has no rollout history"; return 1; }
-    TARGET_CURRENT=${lines##*$'\n'}
-    TARGET_CURRENT=${TARGET_CURRENT#* }
-    TARGET_PREVIOUS=
-    while read -r revision version; do
-        [ "$version" = "$TARGET_CURRENT" ] || TARGET_PREVIOUS=$version
-    done <<<"$lines"
+    local lines
+    lines=$(with_clone history) || return 1
+    read -r TARGET_CURRENT TARGET_PREVIOUS <<<"$lines" || true
+    [ -n "$TARGET_CURRENT" ] || { log "$GITOPS_PATH has no promotion on $GITOPS_BRANCH"; return 1; }
+}
+
+# list DIR: the promotion and rollback commits of the layout folder, oldest first.
+list() {
+    printf 'promotions of %s to %s in %s on %s (oldest first):\n' "$SERVICE" "$ENVIRONMENT" \
+        "$GITOPS_PATH" "$GITOPS_BRANCH"
+    git -C "$1" log --reverse --date=iso-strict \
+        --format='  %h %ad %(trailers:key=Deployplan-Version,valueonly,separator=%x20) %s' \
+        -- "$GITOPS_PATH"
 }
 
 engine_list() {
     engine_history || return 1
     printf 'current: %s\nprevious: %s\n' "$TARGET_CURRENT" "${TARGET_PREVIOUS:-none}"
-    printf 'rollout history of deployment/%s (oldest first):\n' "$SERVICE"
-    revisions | sed 's/^/  revision /'
-}
-
-# undo_to VERSION: back to the newest revision that ran VERSION; not in the history any
-# more: VERSION is deployed again.
-undo_to() {
-    local revision
-    revision=$(revisions | awk -v version="$1" '$2 == version {found = $1} END {print found}')
-    if [ -z "$revision" ]; then
-        log "$1 is not in the rollout history of deployment/$SERVICE: deploying it again"
-        engine_deploy "$1"
-        return
-    fi
-    k rollout undo "deployment/$SERVICE" "--to-revision=$revision"
-    k rollout status "deployment/$SERVICE"
-}
-
-engine_rollback() { # VERSION to return to; empty when there is none
-    if [ ! -e "$RUN_DIR/deploying" ]; then
-        # rollback.sh: to the recorded revision, or to the one before the current
-        if [ -n "$1" ]; then
-            undo_to "$1"
-        else
-            k rollout undo "deployment/$SERVICE"
-            k rollout status "deployment/$SERVICE"
-        fi
-        return
-    fi
-    case $STRATEGY in
-        canary)
-            end_canary
-            [ -n "$TRAFFIC_CONTROLLER$HPA_MIN" ] || k scale "deployment/$SERVICE" "--replicas=$REPLICAS"
-            ;;
-        blue_green) k scale "deployment/$SERVICE-preview" --replicas=0 ;;
-    esac
-    if [ -e "$RUN_DIR/deploying" ] && [ ! -e "$RUN_DIR/main-applied" ]; then
-        log "the main Deployment was not changed: nothing more to undo"
-        return 0
-    fi
-    [ -n "$1" ] || { log "no previous release to return to"; return 0; }
-    k rollout undo "deployment/$SERVICE"
-    k rollout status "deployment/$SERVICE"
+    with_clone list
 }
