@@ -25,7 +25,7 @@ import yaml
 
 from generator.spec.validate import validate_file
 from tests.conftest import ROOT, run_cli
-from tests.e2e.helpers import environment, run
+from tests.e2e.helpers import STANDIN, environment, recorded, run, standins
 from tests.targets.pipelines_helpers import NODE_TOOLS, github_scripts, shutil_which
 
 SPEC = ROOT / "specs" / "examples" / "compose-helm.yaml"
@@ -153,6 +153,29 @@ def test_deploy_all_leaves_redis_and_rds_out(out: Path, tmp_path: Path) -> None:
         "deploying frontend 2026.03.1",
         "deploying jobs 2026.03.1",
     ]
+
+
+def test_a_managed_deploy_runs_only_its_checks(out: Path, tmp_path: Path) -> None:
+    bin_dir = standins(tmp_path)
+    for tool in ("trivy", "pg_dump", "aws"):
+        (bin_dir / tool).symlink_to(STANDIN)
+    env = environment(tmp_path, PATH=f"{bin_dir}:{os.environ['PATH']}",
+                      STANDIN_LOG=str(tmp_path / "standins.jsonl"))  # fmt: skip
+    folder = out / "services/db/deploy/development"
+    deployed = run(folder / "deploy.sh", "--version", "2026.03.1", "--yes", env=env)
+    assert deployed.returncode == 0, deployed.stderr
+    assert recorded(tmp_path) == []
+    assert deployed.stderr.splitlines()[-1] == (
+        "deployplan db/development: db is run by the provider (aws-rds-postgresql): "
+        "nothing deployed; checks passed for 2026.03.1: verify.sh"
+    )
+    rolled_back = run(folder / "rollback.sh", "--yes", env=env)
+    assert rolled_back.returncode == 0, rolled_back.stderr
+    assert rolled_back.stderr == (
+        "deployplan db/development: db is run by the provider (aws-rds-postgresql): nothing "
+        "to roll back from here; restore it with the provider's own tools (point-in-time "
+        "recovery)\n"
+    )
 
 
 # ── Helm ────────────────────────────────────────────────────────────────────────────

@@ -56,11 +56,12 @@ def stages_for(plan: DeploymentPlan, service: Service, env: str) -> list[dict[st
     order = topological(list(by_name), {s.name: s.depends_on for s in chosen})
     gates = [g for g in flow.validation_points if _applies(g, service.name, env)]
     in_rollout = service.targets[env].engine in MIGRATING_ENGINES
+    left_out = _left_out(service, env)
     hosts = probe_hosts(plan, service, env)
     port = service.targets[env].port or service.port or 0
     return [
         {
-            **_stage(by_name[name], service, in_rollout),
+            **_stage(by_name[name], service, in_rollout, by_name[name].action in left_out),
             "gates": [
                 each
                 for g in gates
@@ -119,13 +120,27 @@ def _default_deploy_stage() -> dict[str, Any]:
 
 
 _SERVICE_COMMANDS = {StageAction.BUILD: "build_command", StageAction.TEST: "test_command"}
+#: What a provider's service leaves out: it builds, scans and migrates nothing of ours.
+_NOT_FOR_MANAGED = frozenset(
+    {StageAction.BUILD, StageAction.TEST, StageAction.SCAN, StageAction.MIGRATE}
+)
 
 
-def _stage(stage: DeploymentStage, service: Service, in_rollout: bool) -> dict[str, Any]:
+def _left_out(service: Service, env: str) -> frozenset[StageAction]:
+    """Stage actions that have nothing to act on for ``service`` in ``env``: a managed
+    service's build, test, scan and migrate; the image scan of a service with no image."""
+    if service.targets[env].engine is Engine.MANAGED:
+        return _NOT_FOR_MANAGED
+    return frozenset() if service.image else frozenset({StageAction.SCAN})
+
+
+def _stage(
+    stage: DeploymentStage, service: Service, in_rollout: bool, left_out: bool
+) -> dict[str, Any]:
     """How deploy.sh runs one stage: its own command, the service's, the engine, or
     nothing. A migration on a VM or local engine runs inside the engine's rollout."""
-    command = stage.command
-    if command is None and stage.action in _SERVICE_COMMANDS:
+    command = None if left_out else stage.command
+    if command is None and stage.action in _SERVICE_COMMANDS and not left_out:
         command = getattr(service, _SERVICE_COMMANDS[stage.action])
     if command is not None and stage.action is StageAction.MIGRATE and in_rollout:
         kind = "migrate"

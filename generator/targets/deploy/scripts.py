@@ -63,6 +63,7 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
     environment = plan.environments[env]
     flow_spec = plan.deployment_flow
     policy = plan.version_management.release_policy if plan.version_management else None
+    stages = flow.stages_for(plan, service, env)
     return {
         "project": plan.project.name,
         "service": service.name,
@@ -73,7 +74,8 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "confirm": flow.needs_confirmation(plan, env),
         "audit_log": environment.configuration.audit_log,
         "target": target_context(plan, service, env),
-        "stages": flow.stages_for(plan, service, env),
+        "stages": stages,
+        "checks": _checks(stages),
         "freeze_windows": flow.freeze_windows(plan, env),
         "hotfixes_during_freeze": policy.hotfixes_during_freeze if policy else True,
         "rollback_automatic": flow_spec.rollback.automatic if flow_spec else True,
@@ -87,6 +89,8 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "allocation": _allocation(plan, service.name, env),
         "rollback_timeout": _rollback_timeout(plan),
         "stateful": vm.stateful(service),
+        "managed": service.targets[env].engine is Engine.MANAGED,
+        "backup_first": vm.stateful(service) and service.targets[env].engine is not Engine.MANAGED,
         "backups": _backups_first(plan, service, env) if vm.stateful(service) else [],
         "vm": _vm(plan, service, env),
         "proxy": proxy.site_context(plan, service, env),
@@ -97,6 +101,16 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
             else {}
         ),
     }
+
+
+def _checks(stages: list[dict[str, Any]]) -> list[str]:
+    """What a deploy checks, in order: each stage's command or verify.sh, and its gates."""
+    checks = []
+    for stage in stages:
+        if stage["kind"] in ("command", "verify"):
+            checks.append("verify.sh" if stage["kind"] == "verify" else f"stage {stage['name']}")
+        checks += [f"gate {gate['name']}" for gate in stage["gates"]]
+    return checks
 
 
 def _vm(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
