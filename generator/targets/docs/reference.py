@@ -41,6 +41,12 @@ def environment_matrix(context: PlanContext) -> list[dict[str, Any]]:
     return [_column(context, spec, name, env) for name, env in spec.environments.items()]
 
 
+def _other_file(context: PlanContext, path: tuple[str, ...]) -> str:
+    """The file ``path`` was written in, when it is not the main spec file."""
+    written = context.positions.value(path).file
+    return "" if written == context.positions.file else written
+
+
 def _column(
     context: PlanContext, spec: DeploymentPlan, name: str, env: DeploymentEnvironment
 ) -> dict[str, Any]:
@@ -50,6 +56,8 @@ def _column(
         "name": name,
         "env": env,
         "line": context.source_line("environments", name),
+        # an environment written in an included file names that file
+        "file": _other_file(context, ("environments", name)),
         "cpu_total": _cpu(sum(cpu_millicores(p.cpu) * p.count for p in compute.node_pools)),
         "memory_total": _memory(sum(size_bytes(p.memory) * p.count for p in compute.node_pools)),
         "nodes": sum(p.count for p in compute.node_pools),
