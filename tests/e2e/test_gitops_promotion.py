@@ -31,8 +31,8 @@ argv = sys.argv[1:]
 root = pathlib.Path(os.environ["E2E_ROOT"])
 with (root / "kubectl.jsonl").open("a") as record:
     record.write(json.dumps(argv) + "\n")
-if argv[:2] != ["get", "application"]:
-    sys.exit("stand-in kubectl: only `get application` is answered")
+if argv[:2] not in (["get", "application"], ["get", "kustomization"]):
+    sys.exit("stand-in kubectl: only `get application` and `get kustomization` are answered")
 env = argv[2].rsplit("-", 1)[1]
 remote = os.environ["E2E_REMOTE"]
 git = ["git", "--git-dir", remote]
@@ -48,14 +48,25 @@ counter = root / f"calls-{digest or 'none'}"
 calls = int(counter.read_text()) if counter.exists() else 0
 counter.write_text(str(calls + 1))
 health = answers[min(calls, len(answers) - 1)]
+answer = {
+    "{.status.sync.status}": "Synced",
+    "{.status.health.status}": health,
+    "{.status.sync.revision}": head,
+    '{.status.conditions[?(@.type=="Ready")].status}': str(health == "Healthy"),
+    "{.status.lastAppliedRevision}": f"main@sha1:{head}",
+}
 fmt = argv[argv.index("-o") + 1].removeprefix("jsonpath=")
-print(fmt.replace("{.status.sync.status}", "Synced").replace("{.status.health.status}", health)
-      .replace("{.status.sync.revision}", head), end="")
+for field, value in answer.items():
+    fmt = fmt.replace(field, value)
+print(fmt, end="")
 """
-GATE = (
-    'kubectl get application "web-$ENVIRONMENT" --namespace argocd '
-    "-o 'jsonpath={.status.health.status}' | grep -qx Healthy"
-)
+#: The gate after the promotion: the controller still reports the service healthy.
+GATES = {
+    "argocd": 'kubectl get application "web-$ENVIRONMENT" --namespace argocd '
+    "-o 'jsonpath={.status.health.status}' | grep -qx Healthy",
+    "flux": 'kubectl get kustomization "web-$ENVIRONMENT" --namespace flux-system '
+    """-o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True""",
+}
 WRITES = re.compile(r"\b(apply|delete|scale|rollout\s+undo|patch|create)\b")
 
 
@@ -78,9 +89,11 @@ def web(**targets: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("gitops")
+@pytest.fixture(scope="module", params=sorted(GATES))
+def out(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The scripts of web, promoted in staging and production through Argo CD or Flux."""
+    controller = request.param
+    folder = tmp_path_factory.mktemp(f"gitops-{controller}")
     target = {"engine": "kubernetes", "namespace": "shop", "delivery": "gitops"}
     document = spec(
         [web(staging=target, production=target)],
@@ -88,12 +101,13 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "stages": [{"name": "promote", "action": "deploy", "timeout": "2m"}],
             "validation_points": [
                 {"name": "still_healthy", "after_stage": "promote", "retries": 0}
-                | {"check": {"type": "command", "command": GATE}}
+                | {"check": {"type": "command", "command": GATES[controller]}}
             ],
         },
         automation={
             "ci_cd_pipeline": {"providers": ["github_actions"], "registry": "registry.example.com"},
-            "gitops": {"repository": "https://git.example.com/shop-gitops"},
+            "gitops": {"repository": "https://git.example.com/shop-gitops"}
+            | {"controller": controller},
         },
     )
     document["environments"]["production"] = document["environments"]["staging"] | {
@@ -258,6 +272,22 @@ def test_production_promotes_the_digest_staging_runs_after_review(out: Path, rem
     merged = run(production, "--yes", "--version", "1.0.0", env=env)
     assert merged.returncode == 0, merged.stderr
     assert f"envs/production/web holds {V1} already: nothing to commit" in merged.stderr
+
+
+def test_a_dry_run_prints_the_commit_and_the_push_and_changes_nothing(
+    out: Path, remote: Path
+) -> None:
+    env = runner(remote.parent / "ci", remote)
+    result = run(script(out, "deploy"), "--dry-run", "--version", V1, env=env)
+    assert result.returncode == 0, result.stderr
+    clone = "[^ ]*/deployplan[.][A-Za-z0-9]+/gitops"
+    printed = [re.sub(clone, "CLONE", line) for line in result.stdout.splitlines()]
+    assert printed[:2] == [
+        "+ git -C CLONE commit --quiet --file " + printed[0].rsplit(" ", 1)[1],
+        "+ git -C CLONE push --quiet origin HEAD:refs/heads/main",
+    ]
+    assert printed[0].endswith("/message")
+    assert history(remote) == []
 
 
 def test_no_script_writes_to_the_cluster(out: Path) -> None:
