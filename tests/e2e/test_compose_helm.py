@@ -153,6 +153,24 @@ def test_deploy_all_leaves_redis_and_rds_out(out: Path, tmp_path: Path) -> None:
         "deploying frontend 2026.03.1",
         "deploying jobs 2026.03.1",
     ]
+    assert deploying[-1] == "deployed: api frontend jobs; left out: cache db"
+
+
+def test_deploy_all_deploys_redis_at_its_pinned_version(out: Path, tmp_path: Path) -> None:
+    script = out / "environments/staging/deploy-all.sh"
+    result = run(script, "--dry-run", "--include-stateful", "--version", "2026.03.1",
+                 env=environment(tmp_path))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    deploying = re.findall(r"^deployplan staging: (deploy.*)$", result.stderr, re.M)
+    digest = "sha256:6aafb7f25fc93c4ff74e99cff8e85899f03901bc96e61ba12cd3c39e95503c73"
+    assert deploying == [
+        f"deploying cache 7.4.2@{digest}",
+        "deploying db 2026.03.1",
+        "deploying api 2026.03.1",
+        "deploying frontend 2026.03.1",
+        "deploying jobs 2026.03.1",
+        "deployed: cache db api frontend jobs",
+    ]
 
 
 def test_a_managed_deploy_runs_only_its_checks(out: Path, tmp_path: Path) -> None:

@@ -305,6 +305,11 @@ def deploy_all(plan: DeploymentPlan, env: str) -> Artifact:
             "stateful": sorted(
                 s.name for s in plan.services if env in s.targets and vm.stateful(s)
             ),
+            "pinned": {
+                s.name: s.upstream.version + (f"@{s.upstream.digest}" if s.upstream.digest else "")
+                for s in plan.services
+                if env in s.targets and s.upstream
+            },
         },
         environment=env,
         executable=True,
