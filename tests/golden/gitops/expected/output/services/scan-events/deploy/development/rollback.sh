@@ -27,19 +27,6 @@ HELP
     exit_codes_help
 }
 
-# Secrets come from their provider into the environment, never to disk (secrets.sh).
-load_secrets() {
-    if [ "$DRY_RUN" = 1 ]; then
-        log "dry run: secrets are not fetched"
-        return 0
-    fi
-    if [ -f "$HERE/secrets.sh" ]; then
-        # shellcheck source=/dev/null
-        . "$HERE/secrets.sh"
-    fi
-    if declare -F deployplan_load_secrets >/dev/null; then deployplan_load_secrets; fi
-}
-
 main() {
     parse_args "--to --list --dry-run --yes --override-freeze --help" "$@"
     if [ "$LIST" = 1 ]; then
@@ -51,63 +38,8 @@ main() {
         fi
         exit "$EXIT_OK"
     fi
-    AUDIT_EVENT=rollback
-    check_audit_writable
-    VERSION=$(state_get current)
-    local target=${ROLLBACK_TO:-$(state_get previous)}
-    if [ -n "$ROLLBACK_TO" ] && ! valid_version "$ROLLBACK_TO"; then
-        die "$EXIT_USAGE" "--to must be a version (letters, digits, '.', '_' or '-')"
-    fi
-    # hosts that keep their own records return to their recorded previous release
-    [ "$HOST_RECORDS" != true ] || target=$ROLLBACK_TO
-    # a target that keeps its own history knows what runs and what ran before, whichever
-    # machine deployed it
-    if [ "$TARGET_HISTORY" = true ]; then
-        if engine_history; then
-            VERSION=$TARGET_CURRENT
-            target=${ROLLBACK_TO:-$TARGET_PREVIOUS}
-        else
-            log "warning: the $ENGINE history could not be read: using $STATE_DIR"
-        fi
-    fi
-    if [ -z "$target" ] && [ "$HOST_RECORDS" != true ]; then
-        [ "$TARGET_HISTORY" != true ] ||
-            die "$EXIT_FAILED" "the $ENGINE history records no release before ${VERSION:-the current one}: use --to VERSION"
-        die "$EXIT_FAILED" "no previous release is recorded in $STATE_DIR: use --to VERSION"
-    fi
-    check_freeze rollback
-    confirm "roll back to ${target:-the previous release}"
-    start_run
-    trap finish_run EXIT
-    take_lock rollback
-    PREVIOUS_VERSION=$VERSION
-    ROLLBACK_TARGET=$target
-    ROLLBACK_DONE=true
-    export VERSION PREVIOUS_VERSION ARTIFACT
-    [ "$START_NEEDS_SECRETS" != true ] || load_secrets
-    log "rolling back from ${VERSION:-unknown} to ${target:-the previous release recorded on each host}"
-    local rc=0
-    if [ "$HOST_RECORDS$TARGET_HISTORY" != falsefalse ] || [ "$target" = "$(state_get previous)" ]; then
-        bounded_fn 1200 engine_rollback "$target" || rc=$?
-    else
-        # an older release than the previous one: deploy it again
-        bounded_fn 1200 engine_deploy "$target" || rc=$?
-    fi
-    [ "$rc" != 0 ] || healthy_after_rollback || rc=$?
-    if [ "$rc" != 0 ]; then
-        RESULT=failed
-        ROLLBACK_RESULT=failed
-        audit rollback
-        die "$EXIT_ROLLBACK_FAILED" "the rollback to $target failed: $SERVICE in $ENVIRONMENT needs a person now"
-    fi
-    if [ "$DRY_RUN" != 1 ] && [ -n "$target" ]; then
-        state_set current "$target"
-        [ -z "$VERSION" ] || state_set previous "$VERSION"
-    fi
-    RESULT=succeeded
-    ROLLBACK_RESULT=succeeded
-    audit rollback
-    log "rolled back to ${target:-the previous release}"
+    log "$SERVICE is run by the provider (${MANAGED_SERVICE:-managed service}): nothing to roll back from here; restore it with the provider's own tools (point-in-time recovery)"
+    exit "$EXIT_OK"
 }
 
 main "$@"

@@ -667,10 +667,6 @@ includes() {
 wait_synced() {
     local deadline=$((SECONDS + SYNC_TIMEOUT)) sync health revision
     log "waiting for $CONTROLLER to sync $APPLICATION to ${2:0:12} and report it healthy"
-    if [ "$DRY_RUN" = 1 ]; then
-        run "${KUBECTL[@]}" get application "$APPLICATION" --namespace "$CONTROLLER_NAMESPACE"
-        return 0
-    fi
     while :; do
         read -r sync health revision < <(controller_status 2>/dev/null || true) || true
         if [ "${sync:-}" = Synced ] && includes "$1" "$2" "${revision:-}"; then
