@@ -67,6 +67,12 @@ GATES = {
     "flux": 'kubectl get kustomization "web-$ENVIRONMENT" --namespace flux-system '
     """-o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True""",
 }
+#: A branch protection: main takes no push.
+PROTECTED = """#!/bin/sh
+while read -r old new ref; do
+    if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi
+done
+"""
 WRITES = re.compile(r"\b(apply|delete|scale|rollout\s+undo|patch|create)\b")
 
 
@@ -272,6 +278,36 @@ def test_production_promotes_the_digest_staging_runs_after_review(out: Path, rem
     merged = run(production, "--yes", "--version", "1.0.0", env=env)
     assert merged.returncode == 0, merged.stderr
     assert f"envs/production/web holds {V1} already: nothing to commit" in merged.stderr
+
+
+def test_a_protected_branch_takes_the_revert_through_review(out: Path, remote: Path) -> None:
+    ci = remote.parent / "ci"
+    env = runner(ci, remote)
+    production = script(out, "deploy", "production")
+    assert run(script(out, "deploy"), "--version", V1, env=env).returncode == 0
+    assert run(production, "--yes", "--version", "1.0.0", env=env).returncode == 1
+    branch = "deployplan/web-production-1.0.0-111111111111"
+    git("--git-dir", str(remote), "update-ref", "refs/heads/main", f"refs/heads/{branch}")
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(PROTECTED)
+    hook.chmod(0o755)
+    # production syncs healthy, then degrades
+    digest = V1.split("@")[1]
+    (ci / f"calls-{digest}").unlink()
+    (ci / "controller.json").write_text(json.dumps({digest: ["Healthy", "Degraded"]}))
+    result = run(production, "--yes", "--version", "1.0.0", env=env)
+    assert result.returncode == 5, result.stderr
+    reverts = git("--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)",
+                  "refs/heads/deployplan/web-production-revert-*").split()  # fmt: skip
+    assert len(reverts) == 1
+    assert (
+        f"the revert waits for review on {reverts[0]}: web in production still runs what was "
+        "promoted"
+    ) in result.stderr
+    assert pinned(remote, "production") == V1  # main is untouched until the review
+    assert history(remote, "envs/production/web") == [f"Promote web to production: {V1}"]
+    log = git("--git-dir", str(remote), "log", "--format=%s", reverts[0], "--", "envs/production")
+    assert log.splitlines()[0] == "Roll back web in production to nothing"
 
 
 def test_a_dry_run_prints_the_commit_and_the_push_and_changes_nothing(
