@@ -685,6 +685,9 @@ wait_synced() {
 
 engine_preflight() {
     local tmp rc=0
+    if [ "$CONTROLLER" != argocd ] || ! command -v argocd >/dev/null; then
+        command -v kubectl >/dev/null || { log "kubectl is needed to read the status of $APPLICATION"; return 1; }
+    fi
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/deployplan-gitops.XXXXXX")
     git_auth "$tmp"
     run git ls-remote --exit-code -- "$GITOPS_REPOSITORY" >/dev/null || rc=$?
@@ -756,7 +759,7 @@ engine_deploy() { # VERSION
 # revert DIR VERSION COMMIT...: one commit reverting COMMITs (newest first), pushed; then
 # wait for the controller again.
 revert() {
-    local dir=$1 version=$2 commit
+    local dir=$1 version=$2 commit branch
     shift 2
     git_identity
     for commit in "$@"; do
@@ -769,7 +772,15 @@ revert() {
     message "$RUN_DIR/message" "Roll back $SERVICE in $ENVIRONMENT to ${version:-nothing}" "$version" \
         "$(printf 'Deployplan-Reverts: %s\n' "$@")"
     run git -C "$dir" commit --quiet --file "$RUN_DIR/message"
-    push "$dir" "$GITOPS_BRANCH" || return 1
+    if ! push "$dir" "$GITOPS_BRANCH"; then
+        [ "$REVIEW" = true ] || return 1
+        # a protected branch takes the revert through review too
+        branch=deployplan/$SERVICE-$ENVIRONMENT-revert-$(git -C "$dir" rev-parse --short=12 HEAD)
+        run git -C "$dir" push --quiet --force origin "HEAD:refs/heads/$branch" &&
+            request_review "$dir" "$branch" "$RUN_DIR/message"
+        log "the revert waits for review on $branch: $SERVICE in $ENVIRONMENT still runs what was promoted"
+        return 1
+    fi
     [ "$DRY_RUN" != 1 ] || return 0
     log "reverted $* as $(git -C "$dir" rev-parse --short=12 HEAD)"
     wait_synced "$dir" "$(git -C "$dir" rev-parse HEAD)"
