@@ -275,6 +275,29 @@ def test_deploy_all_deploys_in_dependency_order_and_undoes_the_first_when_the_se
     }
 
 
+def test_deploy_all_undoing_a_first_deploy_stops_it_and_succeeds(
+    two: tuple[Path, int, int],
+) -> None:
+    root, api, web = two
+    release(root, "api", "v1")
+    release(root, "web", "v1", status=503)
+    result = deploy_all(root, "v1")
+    assert result.returncode == 1, result.stderr
+    assert "deployplan staging: web failed (exit 1): undoing api\n" in result.stderr
+    assert "deployplan api/staging: removed v1: nothing of api runs from this deploy\n" in (
+        result.stderr
+    )
+    with pytest.raises(urllib.error.URLError):
+        answer(api)
+    assert [summary(r) for r in audit(root)] == [
+        ("deploy", "api", "v1", "succeeded"),
+        ("deploy", "web", "v1", "failed"),
+        ("rollback", "api", "v1", "succeeded"),
+        ("deploy-all", "web", "v1", "failed"),
+    ]
+    assert audit(root)[-1]["rolled_back"] == {"api": "v1"}
+
+
 def summary(record: dict[str, Any]) -> tuple[str, str, str, str]:
     """event, service (deploy-all: where it stopped), version, result of an audit record."""
     where = record["service"] if "service" in record else record["stopped_at"] or ""
