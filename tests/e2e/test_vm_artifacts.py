@@ -90,6 +90,8 @@ def test_units_verify_clean_and_are_hardened(out: Path) -> None:
     assert 'ExecReload=/bin/bash -c "kill -HUP $$MAINPID"' in text
     assert "Description=web (production): The web service: 100%% hardened." in text
     assert "WorkingDirectory=/srv/web/current\n" in text
+    # the unit's state directory is the project's: /var/lib/e2e/web
+    assert "\nStateDirectory=e2e/web\n" in text
     # a data store runs under its own unit: none is generated for it
     assert not list(folder(out, "db").glob("*.service"))
 
