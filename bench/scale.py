@@ -59,6 +59,8 @@ def _service(name: str, index: int) -> dict[str, Any]:
 
 def _environment(env: str, kind: str, names: list[str]) -> dict[str, Any]:
     replicas = 3 if kind == "production" else 1
+    # room for every replica's 250m request, whatever the size: 64 per 16-CPU node
+    nodes = max(50, -(-len(names) * replicas // 48))
     return {
         "environment_type": kind,
         "description": f"The {env} environment.",
@@ -66,7 +68,7 @@ def _environment(env: str, kind: str, names: list[str]) -> dict[str, Any]:
         "infrastructure": {
             "compute_resources": {
                 "platform": "kubernetes 1.30",
-                "node_pools": [{"name": "general", "count": 50, "cpu": "16", "memory": "64Gi"}],
+                "node_pools": [{"name": "general", "count": nodes, "cpu": "16", "memory": "64Gi"}],
                 "allocations": {
                     name: {
                         "replicas": replicas,
