@@ -3,12 +3,15 @@
 /etc/systemd/system. Only systemd as PID 1 is a stand-in (``tests/e2e/bin/systemctl``
 runs the unit's ExecStart); the connection, the files and the apps are real.
 
-An app: the release reaches both hosts, the migration runs once, on the first host, in
-the new release before any switch and under its own lock; a host that fails its own
-health check stops the rollout and every switched host returns, newest first; each host
-prunes in deploy order and keeps its current and previous release; a runner with no
-state lists and rolls back from the hosts' records. A data store: its host's own unit is
-kept, it is confirmed, backed up first (restic, for real), and its replica goes first.
+An app: the release reaches both hosts with the environment's config files and its
+secrets, the migration runs once, on the first host, in the new release before any switch
+and under its own lock; a host that fails its own health check, or a gate's expected text
+within the gate's attempts, stops the rollout and every switched host returns, newest
+first; each host prunes in deploy order and keeps its current and previous release; a
+runner with no state lists and rolls back from the hosts' records. A worker (no port):
+a release whose unit does not stay active, or whose command indicator fails on the host,
+is returned. A data store: its host's own unit is kept, it is confirmed, backed up first
+(restic, for real), and its replica goes first.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from __future__ import annotations
 import fcntl
 import json
 import shutil
+import stat
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -31,6 +36,10 @@ from tests.e2e.vm_hosts import Host, ssh_config, started
 # host names are the addresses each host's apps listen on (loopback, all on this machine)
 NAMES = ["127.0.0.11", "127.0.0.12"]
 PASSWORD = "restic repository password"
+# Characters that a naive env file or a shell would mangle.
+SECRET = "p@ss \"w$rd\" `x` \\ end 'quoted'"
+# each host's app listens on the host's own address, kept in its data folder
+BIND = "BIND_ADDRESS=$(cat ../../shared/data/address)"
 # the migration checks that no host runs the new release yet, and says where it ran
 MIGRATE = (
     'test "$(readlink ../../current)" != "releases/$VERSION"'
@@ -49,8 +58,17 @@ def document(root: Path, web_port: int, db_port: int) -> dict[str, Any]:
         "health_path": "/health",
         "user": "root",
         "install_command": "printf 'installed %s\\n' \"$VERSION\" >installed.txt",
-        "start_command": f'exec {python()} app.py "$PORT"',
+        "start_command": f'{BIND} exec {python()} app.py "$PORT"',
         "targets": {"production": hosts | {"release_dir": "/srv/web"}},
+    }
+    worker = {
+        "name": "worker",
+        "description": "A worker with no port: it crashes where its release has `crash`.",
+        "kind": "worker",
+        "owner": "ops",
+        "user": "root",
+        "start_command": "if [ -f crash ]; then sleep 2; exit 1; fi; exec sleep 3600",
+        "targets": {"production": hosts | {"release_dir": "/srv/worker"}},
     }
     db = {
         "name": "db",
@@ -64,7 +82,7 @@ def document(root: Path, web_port: int, db_port: int) -> dict[str, Any]:
         "targets": {"production": hosts | {"release_dir": "/srv/db", "unit": "db.service"}},
     }
     return spec(
-        [web, db],
+        [web, worker, db],
         env="production",
         deployment_flow={
             "stages": [
@@ -76,7 +94,10 @@ def document(root: Path, web_port: int, db_port: int) -> dict[str, Any]:
                     "name": "each-host",
                     "after_stage": "deploy",
                     "services": ["web"],
-                    "check": {"type": "http", "url": "http://{host}:{port}/health"},
+                    "check": {"type": "http", "url": "http://{host}:{port}/health"}
+                    | {"contains": "ok v"},
+                    "retries": 2,
+                    "interval": "1s",
                 }
             ],
             "rollback": {"keep_releases": 2},
@@ -84,7 +105,12 @@ def document(root: Path, web_port: int, db_port: int) -> dict[str, Any]:
         health_check={
             "health_indicators": [
                 {"name": "db_answers", "service": "db", "type": "http", "path": "/health"}
-                | {"port": db_port}
+                | {"port": db_port},
+                # on the host, in the running release, with the unit's variables and secrets
+                {"name": "worker_ready", "service": "worker", "type": "command"}
+                | {
+                    "command": 'test ! -f bad && test "$LOG_LEVEL" = info && test -n "$DB_PASSWORD"'
+                },
             ]
         },
         backup_strategy={
@@ -102,10 +128,17 @@ def document(root: Path, web_port: int, db_port: int) -> dict[str, Any]:
             ]
         },
         configuration_management={
+            "environment_variables": [
+                {"name": "LOG_LEVEL", "value": "info", "services": ["web", "worker"]},
+                {"name": "DB_PASSWORD", "secret": "db", "services": ["web", "worker"]},
+            ],
             "secrets_management": {
                 "provider": "ci",
-                "secrets": [{"name": "restic-password", "path": "E2E_RESTIC"}],
-            }
+                "secrets": [
+                    {"name": "restic-password", "path": "E2E_RESTIC"},
+                    {"name": "db", "path": "E2E_DB"},
+                ],
+            },
         },
     )
 
@@ -122,9 +155,9 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
         (root / "ssh_config").write_text(ssh_config(hosts, key))
         for host in hosts:
             # what each host has of its own: its address for the app, its database unit
-            config = host.release_dir("web") / "shared" / "config"
-            config.mkdir(parents=True)
-            (config / "variables.env").write_text(f"BIND_ADDRESS={host.name}\n")
+            data = host.release_dir("web") / "shared" / "data"
+            data.mkdir(parents=True)
+            (data / "address").write_text(f"{host.name}\n")
             units = host.root / "etc" / "systemd" / "system"
             units.mkdir(parents=True)
             (units / "db.service").write_text(db_unit(host, db_port))
@@ -149,17 +182,20 @@ def env(root: Path, state: str = "state", **extra: str) -> dict[str, str]:
         "DEPLOYPLAN_STATE_DIR": str(root / state),
         "DEPLOYPLAN_PROBE_SECONDS": "5",
         "E2E_RESTIC": PASSWORD,
+        "E2E_DB": SECRET,
     }
     return environment(root, **(settings | extra))
 
 
-def release(root: Path, version: str, status: int = 200) -> Path:
+def release(root: Path, version: str, *marks: str) -> Path:
+    """The artifact of ``version``, with empty files named ``marks`` (``crash``, ``bad``)."""
     folder = root / "artifacts" / version
     if not folder.exists():
         folder.mkdir(parents=True)
         shutil.copy(HERE / "app.py", folder / "app.py")
         (folder / "version").write_text(version)
-        (folder / "health_status").write_text(str(status))
+        for mark in marks:
+            (folder / mark).touch()
     return folder
 
 
@@ -169,11 +205,11 @@ def run(script: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedPr
 
 
 def deploy(
-    root: Path, version: str, service: str = "web", *args: str, **extra: str
+    root: Path, version: str, service: str = "web", *marks: str, **extra: str
 ) -> subprocess.CompletedProcess[str]:
-    artifact = str(release(root, version))
+    artifact = str(release(root, version, *marks))
     return run(scripts(root, service) / "deploy.sh", "--yes", "--version", version,
-               "--artifact", artifact, *args, env=env(root, **extra))  # fmt: skip
+               "--artifact", artifact, env=env(root, **extra))  # fmt: skip
 
 
 def answer(host: Host, port: int) -> tuple[int, str]:
@@ -210,6 +246,21 @@ def history(host: Host, service: str = "web") -> list[str]:
     return (host.release_dir(service) / "history").read_text().split()
 
 
+def process_environment(host: Host, unit: str = "web.service") -> dict[str, str]:
+    pid = (host.root / "run" / f"{unit}.pid").read_text()
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(p.decode().split("=", 1) for p in pairs if p)
+
+
+def on_disk_here(root: Path, text: str) -> list[Path]:
+    """Files of the deploy machine (not of the hosts) that hold ``text``."""
+    hosts = root / "hosts"
+    return [
+        p for p in root.rglob("*")
+        if p.is_file() and hosts not in p.parents and text.encode() in p.read_bytes()
+    ]  # fmt: skip
+
+
 def test_a_release_reaches_both_hosts_after_one_migration(
     fleet: tuple[Path, list[Host]],
 ) -> None:
@@ -224,6 +275,18 @@ def test_a_release_reaches_both_hosts_after_one_migration(
         assert (folder / "current" / "installed.txt").read_text() == "installed v1\n"
         assert (folder / "shared" / "deploy.env").read_text() == f"PORT={web}\nVERSION=v1\n"
         assert history(host) == ["v1"]
+        # the environment's config files and the secrets, as the unit reads them
+        config = folder / "shared" / "config"
+        assert (config / "variables.env").read_bytes() == (
+            root / "output/services/web/config/production/variables.env"
+        ).read_bytes()
+        assert stat.S_IMODE((config / "variables.env").stat().st_mode) == 0o640
+        assert stat.S_IMODE(config.stat().st_mode) == 0o750
+        assert stat.S_IMODE((folder / "shared/secrets.env").stat().st_mode) == 0o600
+        assert stat.S_IMODE((folder / "shared/data").stat().st_mode) == 0o750
+        running = process_environment(host)
+        assert (running["LOG_LEVEL"], running["DB_PASSWORD"]) == ("info", SECRET)
+        assert running["BIND_ADDRESS"] == host.name
         # the generated unit, installed on the host
         assert (host.root / "etc/systemd/system/web.service").read_text() == (
             scripts(root) / "web.service"
@@ -231,6 +294,8 @@ def test_a_release_reaches_both_hosts_after_one_migration(
     # once, on the first host, in the new release, before any host ran it
     assert [migrations(h) for h in hosts] == ["v1\n", ""]
     assert (hosts[0].release_dir("web") / "releases/v1/migrated-v1").exists()
+    # the secret went over ssh only: no file of the deploy machine holds it
+    assert on_disk_here(root, SECRET) == []
 
 
 def test_a_running_migration_keeps_a_second_one_out(fleet: tuple[Path, list[Host]]) -> None:
@@ -262,7 +327,7 @@ def test_a_host_failing_its_health_check_returns_every_switched_host(
     assert lines[lines.index("127.0.0.11: switching to v3") :] == [
         "127.0.0.11: switching to v3",
         "127.0.0.12: switching to v3",
-        "127.0.0.12: unhealthy after 5s: health each-host",
+        "127.0.0.12: unhealthy after 5s: health",
         "127.0.0.12: the deploy of v3 failed; the rollout stops here",
         "stage deploy failed: returning the switched hosts to their previous release",
         "returning the hosts switched before the failure: 127.0.0.12 127.0.0.11",
@@ -279,6 +344,24 @@ def test_a_host_failing_its_health_check_returns_every_switched_host(
         "failed",
         "succeeded",
     )
+
+
+def test_a_gate_on_each_host_checks_its_text_within_its_attempts(
+    fleet: tuple[Path, list[Host]],
+) -> None:
+    root, hosts = fleet
+    # x1 answers 200 with "ok x1": the gate expects "ok v", three attempts a second apart
+    result = deploy(root, "x1")
+    assert result.returncode == 1, result.stderr
+    lines = [line.split(": ", 1)[1] for line in result.stderr.splitlines()]
+    assert lines[lines.index("127.0.0.11: switching to x1") :][:4] == [
+        "127.0.0.11: switching to x1",
+        "127.0.0.11: gate each-host failed after 3 attempts",
+        "127.0.0.11: the deploy of x1 failed; the rollout stops here",
+        "stage deploy failed: returning the switched hosts to their previous release",
+    ]
+    web = port(root, "web")
+    assert [answer(h, web) for h in hosts] == [(200, "ok v1")] * 2
 
 
 def test_pruning_follows_deploy_order_and_keeps_the_previous_release(
@@ -361,3 +444,39 @@ def test_a_failed_backup_stops_a_data_store_change_before_anything_changes(
         "failed",
         False,
     )
+
+
+def test_a_worker_that_does_not_stay_active_is_returned(
+    fleet: tuple[Path, list[Host]],
+) -> None:
+    root, hosts = fleet
+    result = deploy(root, "w1", "worker")
+    assert result.returncode == 0, result.stderr
+    assert [current(h, "worker") for h in hosts] == ["w1", "w1"]
+    running = process_environment(hosts[0], "worker.service")
+    assert (running["LOG_LEVEL"], running["DB_PASSWORD"]) == ("info", SECRET)
+    # w2 runs two seconds, then exits: the unit must stay active for five
+    result = deploy(root, "w2", "worker", "crash")
+    assert result.returncode == 1, result.stderr
+    assert "127.0.0.11: worker.service did not stay active for 5s" in result.stderr
+    assert "127.0.0.12: switching" not in result.stderr
+    assert [current(h, "worker") for h in hosts] == ["w1", "w1"]
+
+
+def test_a_worker_failing_its_command_indicator_on_the_host_is_returned(
+    fleet: tuple[Path, list[Host]],
+) -> None:
+    root, hosts = fleet
+    # worker_ready runs in the host's release: w3 has `bad`, the deploy machine does not
+    result = deploy(root, "w3", "worker", "bad")
+    assert result.returncode == 1, result.stderr
+    assert "127.0.0.11: unhealthy after 5s: worker_ready" in result.stderr
+    assert [current(h, "worker") for h in hosts] == ["w1", "w1"]
+
+
+def test_the_scripts_pass_shellcheck(fleet: tuple[Path, list[Host]]) -> None:
+    root, _ = fleet
+    scripts = sorted(str(p) for p in (root / "output" / "services").rglob("*.sh"))
+    shellcheck = [str(Path(sys.executable).parent / "shellcheck"), "-x", "-a", "-f", "gcc"]
+    result = subprocess.run([*shellcheck, *scripts], capture_output=True, text=True, check=False)
+    assert result.stdout == ""

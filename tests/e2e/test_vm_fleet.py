@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -239,6 +240,36 @@ def test_the_rollouts_carry_the_example_settings(out: Path) -> None:
     assert (db["order"], db["dp_unit"], db["dp_unit_file"], db["dp_user"]) == (
         "reverse_inventory", "postgresql@15-main.service", False, "postgres"
     )  # fmt: skip
+    # PostgreSQL runs as postgres under its own unit: the delivered config is its group's
+    delivery = _task(
+        out / "services/db/deploy/production/playbook.yml", "Config files are delivered"
+    )
+    copy = delivery["ansible.builtin.copy"]
+    assert (copy["owner"], copy["group"], copy["mode"], copy["directory_mode"]) == (
+        "root", "{{ dp_user }}", "0640", "0750"
+    )  # fmt: skip
+    # the gate checked on each web host keeps its retries (10), interval (3s) and deadline (1m)
+    gate = _task(
+        out / "services/web/deploy/production/playbook.yml", "This host answers web_ready_on_host"
+    )
+    limit = "{{ [10, (deployplan_probe_limit | default('') | int(60)) // 3] | min }}"
+    assert (gate["retries"], gate["delay"]) == (limit, 3)
+    # the worker has no port: its unit must stay active after the restart
+    worker = (out / "services/worker/deploy/production/playbook.yml").read_text()
+    assert '        - name: "The unit stays active for 5s"\n' in worker
+
+
+def _task(playbook: Path, name: str) -> dict[str, Any]:
+    """The first task named ``name`` of the rollout play, blocks searched too."""
+    plays = yaml.load(playbook.read_text(), Loader=_Unsafe)
+    rollout = next(play for play in plays if play["name"].startswith("Roll out"))
+    tasks = list(rollout["tasks"])
+    while tasks:
+        task = tasks.pop(0)
+        if task.get("name") == name:
+            return dict(task)
+        tasks[:0] = task.get("block", []) + task.get("rescue", [])
+    raise AssertionError(f"{playbook}: no task {name!r}")
 
 
 def test_deploy_all_leaves_postgresql_and_redis_out(out: Path, tmp_path: Path) -> None:

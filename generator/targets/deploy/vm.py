@@ -125,35 +125,62 @@ def unit_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, 
     }
 
 
+#: How long a unit with no port to probe must stay active after its restart.
+STEADY_SECONDS = 5
+
+
 def host_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
-    """Probes of one host right after its switch: the service's HTTP and TCP health
-    indicators, and the HTTP gates whose URL names ``{host}``. ``{host}`` and ``{port}``
-    (where the indicator names no port) stay in the URL: the rollout replaces them with
-    each host's address and port."""
+    """Checks of one host right after its switch, in order: for a service with no port,
+    that its unit stays active (no crash loop); its health indicators (HTTP, TCP, and
+    commands run on the host in the release); the HTTP gates whose URL names ``{host}``.
+
+    ``{host}`` and ``{port}`` (where the indicator names no port) stay in the URL: the
+    rollout replaces them with each host's address and port. An indicator is retried
+    every second for the rollout's probe time (``DEPLOYPLAN_PROBE_SECONDS``); a gate
+    takes its own ``retries``, ``interval`` and ``deadline``, and its ``contains``.
+    """
+    probes = _indicator_probes(plan, service, env)
+    if not env_port(service, env):
+        probes.insert(0, _probe("running", "active", timeout=STEADY_SECONDS))
+    return probes + _gate_probes(plan, service, env)
+
+
+def _probe(name: str, kind: str, **fields: Any) -> dict[str, Any]:
+    """One host probe with the defaults of an indicator: retried every second."""
+    defaults = {"url": "", "port": 0, "own_port": False, "status": 200, "contains": ""}
+    defaults |= {"command": "", "timeout": 5, "attempts": 0, "interval": 1, "deadline": 0}
+    return {"name": name, "type": kind, **defaults, **fields}
+
+
+def _indicator_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
     port = env_port(service, env)
-    probes: list[dict[str, Any]] = []
+    probes = []
     for indicator in plan.health_check.health_indicators:
-        if indicator.service != service.name or indicator.type == "command":
+        if indicator.service != service.name:
+            continue
+        timeout = int(duration_seconds(indicator.timeout)) or 1
+        if indicator.type == "command":
+            probes.append(
+                _probe(indicator.name, "command", command=indicator.command, timeout=timeout)
+            )
             continue
         fixed = indicator_port(indicator, service, env)
         # the service's own port differs per host in the inventory: {port} for the rollout
         where = "{port}" if fixed == port else str(fixed)
+        url = f"http://{{host}}:{where}{indicator.path or '/'}"
         probes.append(
-            {
-                "name": indicator.name,
-                "type": indicator.type,
-                "url": f"http://{{host}}:{where}{indicator.path or '/'}",
-                "port": fixed,
-                "own_port": fixed == port,
-                "status": indicator.expect_status,
-                "timeout": int(duration_seconds(indicator.timeout)) or 1,
-            }
+            _probe(indicator.name, indicator.type, url=url, port=fixed, own_port=fixed == port)
+            | {"status": indicator.expect_status, "timeout": timeout}
         )
-    if not probes and service.health_path and port:
+    if not any(p["type"] != "command" for p in probes) and service.health_path and port:
         url = f"http://{{host}}:{{port}}{service.health_path}"
-        probes.append({"name": "health", "type": "http", "url": url, "port": port})
-        probes[-1] |= {"own_port": True, "status": 200, "timeout": 5}
+        probes.insert(0, _probe("health", "http", url=url, port=port, own_port=True))
+    return probes
+
+
+def _gate_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, Any]]:
     flow = plan.deployment_flow
+    probes = []
     for point in flow.validation_points if flow else []:
         check = point.check
         if check.type != "http" or "{host}" not in check.url:
@@ -162,18 +189,19 @@ def host_probes(plan: DeploymentPlan, service: Service, env: str) -> list[dict[s
             point.environments and env not in point.environments
         ):
             continue
+        port = env_port(service, env)
         probes.append(
-            {
-                "name": point.name,
-                "type": "http",
-                "url": check.url,
-                "port": port,
-                "own_port": True,
-                "status": check.expect_status,
-                "timeout": 10,
-            }
+            _probe(point.name, "http", url=check.url, port=port, own_port=True, timeout=10)
+            | {"status": check.expect_status, "contains": check.contains or ""}
+            | {"attempts": point.retries + 1, "interval": _whole(point.interval)}
+            | {"deadline": _whole(point.deadline)}
         )
     return probes
+
+
+def _whole(duration: str) -> int:
+    """A duration in whole seconds, at least one."""
+    return max(1, math.ceil(duration_seconds(duration)))
 
 
 def substitute(url: str, host: str, port: int) -> str:
