@@ -1,7 +1,9 @@
 """The Ansible rollout for real: ansible-playbook against three hosts over SSH on 127.0.0.1.
 
-A good release reaches every host; a bad one fails the first host's own health check,
-stops there and is rolled back on that host while the others keep serving; pruning keeps
+A good release reaches every host, installed and migrated as the service user (www-data),
+with config files and secrets that user reads; a bad one fails the first host's own health
+check, or the text a gate expects within the gate's retries, stops there and is rolled
+back on that host while the others keep serving; pruning keeps
 the releases deploy order says; a runner with no state of its own rolls back from the
 hosts' records. See ``vm_hosts`` for what is real (all of it but systemd as PID 1).
 """
@@ -9,6 +11,7 @@ hosts' records. See ``vm_hosts`` for what is real (all of it but systemd as PID 
 from __future__ import annotations
 
 import json
+import pwd
 import shutil
 import stat
 import subprocess
@@ -36,8 +39,8 @@ def document(root: Path) -> dict[str, Any]:
         "owner": "ops",
         "port": 8000,
         "health_path": "/health",
-        "user": "root",
-        "install_command": "printf 'installed %s\\n' \"$VERSION\" >installed.txt",
+        "user": "www-data",
+        "install_command": 'printf \'installed %s by %s\\n\' "$VERSION" "$(id -un)" >installed.txt',
         "start_command": f'exec {python()} app.py "$PORT"',
         "targets": {
             "production": {
@@ -60,7 +63,10 @@ def document(root: Path) -> dict[str, Any]:
                 {
                     "name": "each-host",
                     "after_stage": "deploy",
-                    "check": {"type": "http", "url": "http://{host}:{port}/health"},
+                    "check": {"type": "http", "url": "http://{host}:{port}/health"}
+                    | {"contains": "ok v"},
+                    "retries": 1,
+                    "interval": "1s",
                 }
             ],
             "rollback": {"keep_releases": 2},
@@ -144,6 +150,16 @@ def releases(host: Host) -> set[str]:
     return {p.name for p in (host.release_dir("web") / "releases").iterdir()}
 
 
+def owner(path: Path) -> str:
+    return pwd.getpwuid(path.stat().st_uid).pw_name
+
+
+def as_user(user: str, *command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    setpriv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", "--"]
+    return subprocess.run([*setpriv, *command], cwd=cwd, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+
+
 def process_environment(host: Host) -> dict[str, str]:
     pid = (host.root / "run" / "web.service.pid").read_text()
     pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
@@ -160,7 +176,14 @@ def test_a_good_release_reaches_every_host_with_its_config_and_secrets(
     for host in hosts:
         folder = host.release_dir("web")
         assert (folder / "current").readlink() == Path("releases/v1")
-        assert (folder / "current" / "installed.txt").read_text() == "installed v1\n"
+        assert (folder / "current" / "installed.txt").read_text() == "installed v1 by www-data\n"
+        assert owner(folder / "releases/v1") == owner(folder / "shared/data") == "www-data"
+        assert stat.S_IMODE((folder / "shared/data").stat().st_mode) == 0o750
+        # the service user reads the config files (its group's) and the secrets (its own)
+        read = as_user(
+            "www-data", "cat", "shared/config/variables.env", "shared/secrets.env", cwd=folder
+        )
+        assert (read.returncode, read.stderr) == (0, "")
         assert records(host) == {"current": "v1", "previous": "", "history": ["v1"]}
         secrets = folder / "shared" / "secrets.env"
         assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
@@ -173,6 +196,7 @@ def test_a_good_release_reaches_every_host_with_its_config_and_secrets(
         h.name for h in hosts if (h.release_dir("web") / "releases/v1/migrated-v1").exists()
     ]
     assert migrated == ["app-1"]
+    assert owner(hosts[0].release_dir("web") / "releases/v1/migrated-v1") == "www-data"
 
 
 def test_a_bad_release_stops_at_the_first_host_and_is_rolled_back_there(
@@ -191,6 +215,19 @@ def test_a_bad_release_stops_at_the_first_host_and_is_rolled_back_there(
     last = audit(root)[-1]
     assert (last["version"], last["result"]) == ("v2", "failed")
     assert last["rollback"]["performed"] is True
+
+
+def test_a_gate_on_each_host_checks_its_text_within_its_retries(
+    fleet: tuple[Path, list[Host]],
+) -> None:
+    root, hosts = fleet
+    # x1 answers 200 with "ok x1": the gate expects "ok v", and retries once
+    result = deploy(root, "x1")
+    assert result.returncode == 1, result.stderr + result.stdout
+    assert "app-1: the deploy of x1 failed and the host is back on v1" in result.stdout
+    retrying = "FAILED - RETRYING: [app-1]: This host answers each-host"
+    assert result.stdout.count(retrying) == 1, result.stdout
+    assert [answer(h) for h in hosts] == [(200, "ok v1")] * 3
 
 
 def test_pruning_keeps_current_previous_and_the_newest_in_deploy_order(
