@@ -314,14 +314,25 @@ def process_environment(root: Path, name: str = "web") -> dict[str, str]:
 SECRET = 'p@ss "w$rd" `x` \\ end'
 
 
+# A stage command that writes the variables it was given to $E2E_DIR/{file}.
+RECORD = 'printf "%s|%s|%s" "$LOG_LEVEL" "$FEATURE_FLAGS" "$DB_PASSWORD" >"$E2E_DIR/{file}"'
+
+
 @pytest.fixture
 def configured(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     """`web` with a plain variable (overridden in staging), one the service does not get,
     and a secret from the CI provider."""
     port = free_port()
+    stages = flow({"web": port})
+    stages["stages"] += [
+        {"name": "migrate", "action": "migrate", "command": RECORD.format(file="migrate-env")},
+        {"name": "record", "action": "notify", "command": RECORD.format(file="stage-env"),
+         "depends_on": ["deploy"]},
+    ]  # fmt: skip
+    stages["stages"][0]["depends_on"] = ["migrate"]
     document = spec(
         [service(tmp_path, "web", port)],
-        deployment_flow=flow({"web": port}),
+        deployment_flow=stages,
         configuration_management={
             "environment_variables": [
                 {"name": "LOG_LEVEL", "value": "info", "overrides": {"staging": "debug"}},
@@ -357,6 +368,9 @@ def test_every_declared_variable_reaches_the_running_process(
         str(port),
     )
     assert "OTHER_ONLY" not in running
+    # the stage commands, a migration among them, get the same variables
+    for name in ("migrate-env", "stage-env"):
+        assert (root / name).read_text() == f"debug|a,b c|{SECRET}"
     # rollback.sh starts the previous release with the same variables and secrets
     back = run(scripts(root) / "rollback.sh", env=environment(root, E2E_DB=SECRET))
     assert back.returncode == 0, back.stderr
