@@ -248,11 +248,39 @@ def test_the_helm_releases_carry_the_example_settings(out: Path) -> None:
     assert cache["args"][:2] == ["--requirepass", "$(REDIS_PASSWORD)"]
     api = _values(out, "api", "production")
     assert api["autoscaling"]["minReplicas"] == 4
-    assert api["ingress"]["hosts"][0]["host"] == "api.trackline.example.com"
     canary = _companions(out, "api", "production")["Canary"]["spec"]
     assert canary["analysis"]["stepWeights"] == [10, 25, 50]
     assert canary["analysis"]["metrics"][0]["thresholdRange"] == {"min": 99.5}
     assert "Canary" not in _companions(out, "api", "dr")  # a rolling upgrade there
+
+
+def test_the_helm_values_route_the_environment_ingresses(out: Path) -> None:
+    prefix = [{"path": "/", "pathType": "Prefix"}]
+    issuer = {"cert-manager.io/cluster-issuer": "letsencrypt"}
+    assert _values(out, "api", "production")["ingress"] == {
+        "enabled": True,
+        "className": "nginx",
+        "hosts": [{"host": "api.trackline.example.com", "paths": prefix}],
+        "tls": [{"secretName": "api-tls", "hosts": ["api.trackline.example.com"]}],
+        "annotations": issuer,
+    }
+    dr_hosts = ["track.trackline.example.com", "dr.trackline.example.com"]
+    assert _values(out, "frontend", "dr")["ingress"] == {
+        "enabled": True,
+        "className": "nginx",
+        "hosts": [{"host": host, "paths": prefix} for host in dr_hosts],
+        "tls": [{"secretName": "frontend-tls", "hosts": dr_hosts}],
+        "annotations": issuer,
+    }
+    assert "ingress" not in _values(out, "jobs", "production")
+
+
+def test_the_flagger_canary_shifts_traffic_through_the_nginx_ingress(out: Path) -> None:
+    canary = _companions(out, "api", "production")["Canary"]["spec"]
+    assert (canary["provider"], canary["ingressRef"]) == (
+        "nginx",
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "name": "api"},
+    )
 
 
 def test_the_manifests_pass_kubernetes_validate(out: Path) -> None:

@@ -11,6 +11,11 @@ spec -> value:
 - ``allocations.<service>`` cpu and memory -> ``resources.requests`` and
   ``resources.limits`` (a limit not given is the request)
 - ``services[].port`` -> ``service.port``
+- the environment's ``ingresses`` of the service -> ``ingress.enabled``,
+  ``ingress.className`` (``ingress_class``), ``ingress.hosts[].host`` with its
+  ``paths[].path`` (``pathType: Prefix``), and ``ingress.tls`` (the hosts with ``tls``,
+  secret ``<service>-tls``, as the kubernetes family names it); annotations, such as a
+  cert-manager issuer, come through ``values:``
 - plain and secret ``environment_variables`` -> ``env`` (values, and ``secretKeyRef``
   entries naming the Secret deploy.sh creates, also given as ``existingSecret``)
 - config files -> ``configMap`` (its name) and ``volumes``/``volumeMounts`` at
@@ -18,6 +23,11 @@ spec -> value:
 - Pod Security "restricted" -> ``podSecurityContext``, ``securityContext``,
   ``serviceAccount.automount``
 - ``targets.<env>.values`` -> merged last: a mapping's keys merge, anything else replaces
+
+A Flagger Canary (``strategy: canary``, ``traffic_controller: flagger``) of a service with
+an ingress behind the NGINX controller (``ingress_class`` unset or naming nginx) gets
+``provider: nginx`` and an ``ingressRef`` to the release's Ingress, as Flagger's NGINX
+provider needs.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import copy
 from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.environments import Ingress
 from generator.spec.model.project import Strategy, TrafficController
 from generator.targets.deploy import network, workload
 
@@ -74,6 +85,36 @@ def _config(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     }
 
 
+def _ingress_entries(plan: DeploymentPlan, service: Service, env: str) -> list[Ingress]:
+    """The environment's ingresses of ``service``; none for a service without a port."""
+    network = plan.environments[env].infrastructure.network_configuration
+    return [i for i in network.ingresses if i.service == service.name] if service.port else []
+
+
+def _ingress(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
+    entries = _ingress_entries(plan, service, env)
+    if not entries:
+        return {}
+    paths: dict[str, list[dict[str, str]]] = {}
+    for entry in entries:
+        paths.setdefault(entry.host, []).append({"path": entry.path, "pathType": "Prefix"})
+    ingress: dict[str, Any] = {"enabled": True}
+    ingress_class = plan.environments[env].infrastructure.network_configuration.ingress_class
+    if ingress_class:
+        ingress["className"] = ingress_class
+    ingress["hosts"] = [{"host": host, "paths": p} for host, p in paths.items()]
+    tls_hosts = list(dict.fromkeys(i.host for i in entries if i.tls))
+    if tls_hosts:
+        ingress["tls"] = [{"secretName": f"{service.name}-tls", "hosts": tls_hosts}]
+    return {"ingress": ingress}
+
+
+def _behind_nginx(plan: DeploymentPlan, service: Service, env: str) -> bool:
+    """Whether ``service`` has an ingress in ``env`` served by the NGINX controller."""
+    ingress_class = plan.environments[env].infrastructure.network_configuration.ingress_class
+    return bool(_ingress_entries(plan, service, env)) and "nginx" in (ingress_class or "nginx")
+
+
 def generated(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     """The values the spec implies, before the target's own."""
     image: dict[str, Any] = {"repository": service.image or service.name}
@@ -86,6 +127,7 @@ def generated(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any
         values["resources"] = resources
     if service.port:
         values["service"] = {"port": service.port}
+    values |= _ingress(plan, service, env)
     values["env"] = workload.env_entries(plan, service, env)
     if workload.deploy_time_secrets(plan, service, env):
         values["existingSecret"] = workload.secret_name(service.name)
@@ -136,11 +178,22 @@ def flagger_canary(plan: DeploymentPlan, service: Service, env: str) -> dict[str
             }
         ],
     }
+    spec: dict[str, Any] = {}
+    if _behind_nginx(plan, service, env):
+        spec = {
+            "provider": "nginx",
+            "ingressRef": {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "name": release,
+            },
+        }
     return {
         "apiVersion": "flagger.app/v1beta1",
         "kind": "Canary",
         "metadata": {"name": release},
         "spec": {
+            **spec,
             "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": release},
             "progressDeadlineSeconds": 600,
             "service": {"port": service.port or 80},
