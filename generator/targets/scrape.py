@@ -15,6 +15,7 @@ from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine, Target
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import duration_seconds
+from generator.targets.deploy import vm
 
 _CLUSTER = (Engine.KUBERNETES, Engine.HELM)
 
@@ -79,9 +80,18 @@ def metrics_services(spec: DeploymentPlan, environment: str) -> list[dict[str, A
                     "service": service.name,
                     "namespace": _namespace(spec, deploy, environment),
                     "port": target.port,
+                    "selector": _pod_labels(service, deploy),
                 }
             )
     return found
+
+
+def _pod_labels(service: Service, deploy: Target) -> dict[str, str]:
+    """Labels the pods of ``service`` carry: a Helm chart labels them with its release
+    (``app.kubernetes.io/name`` is the chart's name, shared by every release of it)."""
+    if deploy.engine is Engine.HELM:
+        return {"app.kubernetes.io/instance": deploy.release or service.name}
+    return {"app.kubernetes.io/name": service.name}
 
 
 def _probe_job(
@@ -90,8 +100,10 @@ def _probe_job(
     """A blackbox job probing the indicator's endpoints, or None where nothing is probed."""
     service = spec.service(indicator.service)
     deploy = service.targets.get(environment)
-    port = indicator.port or service.port
-    if indicator.type not in ("http", "tcp") or deploy is None or port is None:
+    if indicator.type not in ("http", "tcp") or deploy is None:
+        return None
+    port = vm.indicator_port(indicator, service, environment)
+    if not port:
         return None
     if deploy.engine is Engine.MANAGED:
         return None
