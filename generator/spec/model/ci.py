@@ -52,7 +52,11 @@ class AwsLogin(SpecModel):
     """AWS STS ``AssumeRoleWithWebIdentity``."""
 
     provider: Literal["aws_secrets_manager"] = Field(description="Log in to AWS.")
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="AWS region.")
+    region: str = Field(
+        pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$",
+        description="AWS region of deploy jobs to environments whose `region` is not an AWS "
+        "region of their own (a DR environment's `region` takes its deploys there).",
+    )
     roles: dict[EnvironmentRef, AwsRoleArn] = Field(
         min_length=1, description="Environment -> IAM role ARN deploy jobs assume."
     )

@@ -7,6 +7,7 @@ own encrypted variables, passed to the deploy step by name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from generator.spec.model import DeploymentPlan, Service
@@ -18,6 +19,9 @@ _AUDIENCE = {
     "aws_secrets_manager": "sts.amazonaws.com",
     "azure_key_vault": "api://AzureADTokenExchange",
 }
+
+
+_AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def secret_access(plan: DeploymentPlan, service: Service, environment: str) -> S
     logins = []
     if management.auth == "oidc" and pipeline is not None:
         logins = [
-            _login(login, environment, management.address)
+            _login(login, environment, management.address, plan.environments[environment].region)
             for login in pipeline.oidc
             if login.provider in providers and environment in login.roles
         ]
@@ -103,7 +107,10 @@ def _ci_variables(
     return tuple(sorted(names))
 
 
-def _login(login: OidcLogin, environment: str, address: str | None) -> Login:
+def _login(login: OidcLogin, environment: str, address: str | None, region: str | None) -> Login:
+    """How a deploy job to ``environment`` logs in; AWS in the environment's own
+    ``region`` when it names an AWS region (a DR deploy reads the standby region's
+    secrets, not those of the primary it replaces), else in the login's."""
     role = login.roles[environment]
     if login.provider == "vault":
         settings = {
@@ -113,7 +120,8 @@ def _login(login: OidcLogin, environment: str, address: str | None) -> Login:
         }
         return Login(login.provider, login.audience, tuple(settings.items()))
     if login.provider == "aws_secrets_manager":
-        settings = {"AWS_REGION": login.region, "AWS_ROLE_ARN": role}
+        aws_region = region if region and _AWS_REGION.fullmatch(region) else login.region
+        settings = {"AWS_REGION": aws_region, "AWS_ROLE_ARN": role}
     elif login.provider == "gcp_secret_manager":
         provider = login.workload_identity_provider
         settings = {"GCP_WORKLOAD_IDENTITY_PROVIDER": provider, "GCP_SERVICE_ACCOUNT": role}
