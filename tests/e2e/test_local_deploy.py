@@ -278,7 +278,7 @@ def test_deploy_all_deploys_in_dependency_order_and_undoes_the_first_when_the_se
 def test_deploy_all_undoing_a_first_deploy_stops_it_and_succeeds(
     two: tuple[Path, int, int],
 ) -> None:
-    root, api, web = two
+    root, api, _ = two
     release(root, "api", "v1")
     release(root, "web", "v1", status=503)
     result = deploy_all(root, "v1")
