@@ -138,7 +138,7 @@ def test_helm_upgrades_atomically_and_rolls_back_after_a_failed_gate(root: Path)
 
 
 def fresh_runner(
-    root: Path, name: str, *args: str, replies: dict[str, str]
+    root: Path, name: str, *args: str, replies: dict[str, str], **extra: str
 ) -> tuple[subprocess.CompletedProcess[str], list[list[str]]]:
     """rollback.sh on a machine that never deployed: no state of its own. ``replies``:
     what the stand-ins print for calls matching each regular expression."""
@@ -149,7 +149,7 @@ def fresh_runner(
         table.append(f"{pattern}\t{case / f'reply-{number}'}\n")
     (case / "replies").write_text("".join(table))
     env = environment(case, STANDIN_LOG=str(case / "standins.jsonl"),
-                      STANDIN_REPLIES=str(case / "replies"))  # fmt: skip
+                      STANDIN_REPLIES=str(case / "replies"), **extra)  # fmt: skip
     env["PATH"] = f"{standins(case)}:{env['PATH']}"
     result = run(Path(here(root, name)) / "rollback.sh", *args, env=env)
     return result, [[re.sub(r"/tmp\S*/deployplan\.\w+", "$RUN", a) for a in c] for c in
@@ -229,3 +229,34 @@ def test_helm_rolls_back_from_helm_history_on_a_fresh_runner(root: Path) -> None
     upgrade = calls[-1][len(helm) :]
     assert upgrade[:3] == ["upgrade", "--install", "chart"]
     assert upgrade[6:8] == ["--description", "deployplan v4"]
+
+
+def test_undoing_a_first_deploy_deletes_the_deployment_this_run_created(root: Path) -> None:
+    kubectl = ["kubectl", "--context", "prod", "--namespace", "shop"]
+    replies = {
+        "replicasets": "kube 1 registry.example.com/kube:v1\n",
+        "creationTimestamp": "2026-12-07T10:00:05Z",
+    }
+    started = {"DEPLOYPLAN_RUN_STARTED": "2026-12-07T10:00:00Z"}
+    refused, _ = fresh_runner(root, "kube", "--yes", replies=replies, **started)
+    assert refused.returncode == 1
+    undone, calls = fresh_runner(root, "kube", "--yes", "--undo-first-deploy", replies=replies,
+                                 **started)  # fmt: skip
+    assert undone.returncode == 0, undone.stderr
+    assert calls[-1] == [*kubectl, "delete", "deployment/kube", "--wait"]
+    earlier = {"DEPLOYPLAN_RUN_STARTED": "2026-12-07T11:00:00Z"}
+    kept, calls = fresh_runner(root, "kube", "--yes", "--undo-first-deploy", replies=replies,
+                               **earlier)  # fmt: skip
+    assert kept.returncode == 5
+    assert "deployment/kube was created at 2026-12-07T10:00:05Z, before this run" in kept.stderr
+    assert "delete" not in [a for c in calls for a in c]
+
+
+def test_undoing_a_first_deploy_uninstalls_a_helm_release_of_one_revision(root: Path) -> None:
+    helm = ["helm", "--namespace", "pay", "--kube-context", "prod"]
+    first = json.dumps([{"revision": 1, "status": "deployed", "description": "deployplan v1"}])
+    undone, calls = fresh_runner(root, "chart", "--yes", "--undo-first-deploy",
+                                 replies={'"history"': first})  # fmt: skip
+    assert undone.returncode == 0, undone.stderr
+    assert calls[-1] == [*helm, "uninstall", "chart", "--wait"]
+    assert "removed v1: nothing of chart runs from this deploy" in undone.stderr
