@@ -94,15 +94,16 @@ def test_units_run_the_apps_and_leave_the_data_stores_to_their_own(out: Path) ->
 
 def test_every_unit_passes_systemd_analyze_verify(out: Path, tmp_path: Path) -> None:
     units = _units(out)
-    assert len(units) == 26  # 8 app units; 8 backup schedules and a DR drill, unit and timer
+    # 8 app units; 8 backup schedules, a DR drill and 3 compliance probes, unit and timer
+    assert len(units) == 32
     for index, folder in enumerate(sorted({unit.parent for unit in units})):
         copies = tmp_path / str(index)
         copies.mkdir()
         for unit in (u for u in units if u.parent == folder):
             text = unit.read_text()
-            # backup and drill scripts are installed under /opt/deployplan; here they sit
-            # beside the copies, as the generated scripts next to their systemd/ folder
-            for script in re.findall(r"^ExecStart=(/opt/deployplan/\S+)$", text, re.M):
+            # backup, drill and probe scripts are installed under /opt; here they sit beside
+            # the copies, as the generated scripts next to their systemd/ folder
+            for script in re.findall(r"^ExecStart=(/opt/\S+)$", text, re.M):
                 name = Path(script).name
                 shutil.copy(folder.parent / name, copies / name)
                 (copies / name).chmod(0o755)
