@@ -58,7 +58,10 @@ def test_hostile_text_comes_out_inert(tmp_path: Path, monkeypatch: pytest.Monkey
     generated = _generated(GOLDEN / "hostile", tmp_path)
     staging = yaml.safe_load(generated["output/environments/staging/environment.yaml"])
     assert staging["region"] == "eu-west-1\nregion: hacked"
-    assert staging["configuration"]["url"] == "https://example.com/?q=<script>&x=`id`"
+    assert (
+        staging["configuration"]["url"]
+        == "https://example.com/?q=%3Cscript%3E&x=%60id%60&y='$(id)'"
+    )
     assert set(staging) >= {"environment", "region", "infrastructure"}
     assert "injected" not in staging
     page = generated["site_docs/reference/environments.md"].decode()

@@ -6,23 +6,31 @@
 # shellcheck disable=SC2034  # settings here are read by the scripts that source this file
 # shellcheck disable=SC2016  # values from the spec are single-quoted so that `$` stays literal
 
-PROJECT=shop
-SERVICE=media-storage
+# Names from the spec are DNS labels, double-quoted: `SERVICE=jobs` reads like a command.
+PROJECT="shop"
+SERVICE="media-storage"
 DESCRIPTION='Product images and downloads in S3, served to browsers through the CDN.'
-ENVIRONMENT=dr
+ENVIRONMENT="dr"
 ENVIRONMENT_TYPE=disaster_recovery
 CONFIRM_REQUIRED=true
 ENGINE=managed
 STRATEGY=rolling
 IMAGE=''
 SERVICE_PORT=0
-STATEFUL=false
+STATEFUL=true
 MIGRATE_COMMAND=''
 MIGRATE_TIMEOUT=0
 # Engines that keep the release records on their hosts and health-check each host in the
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
+# An engine whose rollback starts the service on this machine needs its secrets then too.
+START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=10
 HOTFIXES_DURING_FREEZE=true
@@ -99,6 +107,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
+SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
@@ -120,6 +130,8 @@ parse_args() {
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
+            --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -341,12 +353,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=(LOG_FORMAT=json MEDIA_BUCKET=shop-media-dr)
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT

@@ -6,10 +6,11 @@
 # shellcheck disable=SC2034  # settings here are read by the scripts that source this file
 # shellcheck disable=SC2016  # values from the spec are single-quoted so that `$` stays literal
 
-PROJECT=shop
-SERVICE=orders-api
+# Names from the spec are DNS labels, double-quoted: `SERVICE=jobs` reads like a command.
+PROJECT="shop"
+SERVICE="orders-api"
 DESCRIPTION='Carts, orders and invoices (Go); the storefront'"'"'s only backend.'
-ENVIRONMENT=staging
+ENVIRONMENT="staging"
 ENVIRONMENT_TYPE=staging
 CONFIRM_REQUIRED=false
 ENGINE=kubernetes
@@ -23,6 +24,13 @@ MIGRATE_TIMEOUT=0
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
+# An engine whose rollback starts the service on this machine needs its secrets then too.
+START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=10
 HOTFIXES_DURING_FREEZE=true
@@ -99,6 +107,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
+SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
@@ -120,6 +130,8 @@ parse_args() {
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
+            --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -337,12 +349,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=(LOG_FORMAT=json MEDIA_BUCKET=shop-media-staging ORDERS_DB_HOST=pg-1.staging.internal.example.com OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector.observability.svc.cluster.local:4317 PAYMENTS_URL=http://payments.payments.svc.cluster.local:8080)
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT
@@ -437,7 +454,9 @@ gates_after() {
 # `--version TAG@sha256:DIGEST`) set by a kustomization made for this run; `rollout status`
 # waits, `rollout undo` rolls back. The secrets deploy.sh fetched become the Secret the
 # Deployment reads, sent to the API on stdin: never written to disk or put on a command line.
-NAMESPACE=shop
+# The Deployment's rollout history (its ReplicaSets) records the releases: rollback.sh on
+# any machine reads it, lists it and undoes to a recorded revision.
+NAMESPACE="shop"  # a DNS label
 KUBE_CONTEXT=shop-staging
 OVERLAY=$HERE/../../kubernetes/overlays/$ENVIRONMENT
 REPLICAS=2
@@ -455,6 +474,7 @@ HPA_MIN=2
 HPA_MAX=4
 KUBECTL=(kubectl)
 [ -z "$KUBE_CONTEXT" ] || KUBECTL+=(--context "$KUBE_CONTEXT")
+TARGET_HISTORY=true
 
 k() { run "${KUBECTL[@]}" --namespace "$NAMESPACE" "$@"; }
 
@@ -579,7 +599,77 @@ engine_deploy() { # VERSION
     esac
 }
 
+# revisions: "REVISION VERSION" per ReplicaSet of the Deployment, oldest first; read even
+# in a dry run (it changes nothing). VERSION is the image's tag (and digest).
+revisions() {
+    local owner revision image
+    "${KUBECTL[@]}" --namespace "$NAMESPACE" get replicasets --selector "app.kubernetes.io/name=$SERVICE" \
+        -o 'jsonpath={range .items[*]}{.metadata.ownerReferences[0].name}{" "}{.metadata.annotations.deployment\.kubernetes\.io/revision}{" "}{.spec.template.spec.containers[0].image}{"\n"}{end}' |
+        while read -r owner revision image; do
+            [ "$owner" = "$SERVICE" ] || continue
+            printf '%s %s\n' "$revision" "${image#"$IMAGE":}"
+        done | sort -n
+}
+
+# engine_history: TARGET_CURRENT and TARGET_PREVIOUS from the rollout history: the newest
+# revision runs; the previous release is the newest one before it with another version.
+engine_history() {
+    local lines revision version
+    lines=$(revisions) || return 1
+    [ -n "$lines" ] || { log "deployment/$SERVICE has no rollout history"; return 1; }
+    TARGET_CURRENT=${lines##*$'\n'}
+    TARGET_CURRENT=${TARGET_CURRENT#* }
+    TARGET_PREVIOUS=
+    while read -r revision version; do
+        [ "$version" = "$TARGET_CURRENT" ] || TARGET_PREVIOUS=$version
+    done <<<"$lines"
+}
+
+# engine_undo_first: the Deployment is deleted when deploy-all.sh created it in this run
+# (DEPLOYPLAN_RUN_STARTED); the Service, ConfigMap and volumes stay for the next deploy.
+engine_undo_first() {
+    local created
+    created=$("${KUBECTL[@]}" --namespace "$NAMESPACE" get "deployment/$SERVICE" \
+        -o 'jsonpath={.metadata.creationTimestamp}') || return 1
+    if [ -z "${DEPLOYPLAN_RUN_STARTED:-}" ] || [[ $created < $DEPLOYPLAN_RUN_STARTED ]]; then
+        log "deployment/$SERVICE was created at $created, before this run: nothing removed"
+        return 1
+    fi
+    k delete "deployment/$SERVICE" --wait
+}
+
+engine_list() {
+    engine_history || return 1
+    printf 'current: %s\nprevious: %s\n' "$TARGET_CURRENT" "${TARGET_PREVIOUS:-none}"
+    printf 'rollout history of deployment/%s (oldest first):\n' "$SERVICE"
+    revisions | sed 's/^/  revision /'
+}
+
+# undo_to VERSION: back to the newest revision that ran VERSION; not in the history any
+# more: VERSION is deployed again.
+undo_to() {
+    local revision
+    revision=$(revisions | awk -v version="$1" '$2 == version {found = $1} END {print found}')
+    if [ -z "$revision" ]; then
+        log "$1 is not in the rollout history of deployment/$SERVICE: deploying it again"
+        engine_deploy "$1"
+        return
+    fi
+    k rollout undo "deployment/$SERVICE" "--to-revision=$revision"
+    k rollout status "deployment/$SERVICE"
+}
+
 engine_rollback() { # VERSION to return to; empty when there is none
+    if [ ! -e "$RUN_DIR/deploying" ]; then
+        # rollback.sh: to the recorded revision, or to the one before the current
+        if [ -n "$1" ]; then
+            undo_to "$1"
+        else
+            k rollout undo "deployment/$SERVICE"
+            k rollout status "deployment/$SERVICE"
+        fi
+        return
+    fi
     case $STRATEGY in
         canary)
             end_canary

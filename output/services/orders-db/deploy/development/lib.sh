@@ -6,10 +6,11 @@
 # shellcheck disable=SC2034  # settings here are read by the scripts that source this file
 # shellcheck disable=SC2016  # values from the spec are single-quoted so that `$` stays literal
 
-PROJECT=shop
-SERVICE=orders-db
+# Names from the spec are DNS labels, double-quoted: `SERVICE=jobs` reads like a command.
+PROJECT="shop"
+SERVICE="orders-db"
 DESCRIPTION='PostgreSQL 17 on dedicated VMs; a primary and a streaming standby in production.'
-ENVIRONMENT=development
+ENVIRONMENT="development"
 ENVIRONMENT_TYPE=development
 CONFIRM_REQUIRED=false
 ENGINE=systemd
@@ -23,6 +24,13 @@ MIGRATE_TIMEOUT=900
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
+# An engine whose rollback starts the service on this machine needs its secrets then too.
+START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=10
 HOTFIXES_DURING_FREEZE=true
@@ -99,6 +107,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
+SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
@@ -120,6 +130,8 @@ parse_args() {
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
+            --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -337,12 +349,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=(LOG_FORMAT=json)
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT
@@ -420,16 +437,125 @@ gates_after() {
 }
 
 # ── Engine: systemd (rolling) ─────────────────────────────
-# Over ssh, on each host in turn: the release is unpacked into <release_dir>/releases/<version>,
-# `current` is switched atomically (rename) and the unit restarted; earlier releases stay
-# for rollback, the newest 10 are kept.
+# Over ssh, one host at a time, replicas before the primary (the first host): the release is
+# unpacked into <release_dir>/releases/<version> on every host and installed; the migrate
+# stage runs on the first host in the new release, under its own lock, before any switch;
+# then on each host `current` is switched atomically (rename), the unit restarted and the
+# host health-checked on its own address before the next. A failure returns the switched
+# hosts to the release each ran before, newest first. Each host records the deploys that
+# succeeded (history, previous), so any machine can roll back, and keeps the newest
+# 10 in deploy order, never its current or previous release.
+# DEPLOYPLAN_SSH_CONFIG: an ssh_config file (ssh -F) for host names, ports, keys, jump hosts.
 RELEASE_DIR=/opt/orders-db
 UNIT=postgresql@17-main.service
 # The unit deployplan generated, installed on every host before a restart (none: the
-# host's own unit runs the release).
-UNIT_FILE=postgresql@17-main.service
+# host's own unit runs the release, as it runs this data store).
+UNIT_FILE=''
+INSTALL_COMMAND=''
+INSTALL_TIMEOUT=600
 HOSTS=(pg-1.dev.internal.example.com)
+# switched one after another: the replicas, then the primary
+ORDER=(pg-1.dev.internal.example.com)
+HOST_RECORDS=true
+ENGINE_CHECKS_HOSTS=true
+# each host's own checks after its switch, in order: {host} and {port} are the host and
+# SERVICE_PORT; `active`: the unit stays active for TIMEOUT seconds; `command`: run on the
+# host in the running release. ATTEMPTS 0: retried every second for PROBE_SECONDS (a
+# health indicator); else a gate's attempts, interval and deadline.
+PROBE_NAMES=(orders_db_port orders_db_accepting)
+PROBE_TYPES=(tcp command)
+PROBE_URLS=('http://{host}:{port}/' '')
+PROBE_PORTS=(5432 0)
+PROBE_STATUS=(200 200)
+PROBE_CONTAINS=('' '')
+PROBE_COMMANDS=('' 'pg_isready -h localhost -p 5432 -d orders')
+PROBE_TIMEOUTS=(3 5)
+PROBE_ATTEMPTS=(0 0)
+PROBE_INTERVALS=(1 1)
+PROBE_DEADLINES=(0 0)
+# how long a host may take to pass its health indicators after its restart; when set,
+# DEPLOYPLAN_PROBE_SECONDS also shortens a gate's deadline
+PROBE_SECONDS=${DEPLOYPLAN_PROBE_SECONDS:-30}
+# the service user, who reads the config files and owns the secrets on each host
+SERVICE_USER="orders-db"  # a user name: `cat` would read like a command
+SECRET_NAMES=(PGREPL_PASSWORD)
+CONFIG_DIR=$HERE/../../config/$ENVIRONMENT
 SSH=(ssh -o BatchMode=yes -o ConnectTimeout=10)
+[ -z "${DEPLOYPLAN_SSH_CONFIG:-}" ] || SSH+=(-F "$DEPLOYPLAN_SSH_CONFIG")
+
+# What runs on a host, as `sh -s -- ACTION RELEASE_DIR ARGS...` with this on stdin.
+# shellcheck disable=SC2016  # expanded by the host's shell
+HOST_ACTIONS='set -eu
+action=$1 root=$2
+shift 2
+current() { link=$(readlink "$root/current" 2>/dev/null) || return 0; echo "${link#releases/}"; }
+replace() { cat >"$1.tmp" && mv -f -- "$1.tmp" "$1"; }
+with_config() { # what the unit reads: the config variables and the secrets
+    set -a
+    for f in "$root/shared/config/variables.env" "$root/shared/secrets.env"; do
+        if [ -f "$f" ]; then . "$f"; fi
+    done
+    set +a
+}
+case $action in
+current) current ;;
+installed) test -f "$root/releases/$1/.deployplan-installed" ;;
+install) # VERSION TIMEOUT COMMAND: the install command in the unpacked release
+    cd "$root/releases/$1"
+    export VERSION="$1"
+    [ -z "$3" ] || timeout --kill-after=10 "$2" bash -c "$3" </dev/null
+    echo "$1" >.deployplan-installed ;;
+migrate) # VERSION TIMEOUT COMMAND: in the new release, with the host config and secrets,
+    # one at a time: exit 75 when another migration holds the lock
+    cd "$root/releases/$1"
+    with_config
+    export VERSION="$1"
+    exec flock --nonblock --conflict-exit-code 75 "$root/migrate.lock" \
+        timeout --kill-after=10 "$2" bash -c "$3" </dev/null ;;
+switch) # VERSION PORT: current names the release, deploy.env its version and port
+    mkdir -p -- "$root/shared"
+    printf "PORT=%s\nVERSION=%s\n" "$2" "$1" | replace "$root/shared/deploy.env"
+    ln -sfn -- "releases/$1" "$root/current.next"
+    mv -T -- "$root/current.next" "$root/current" ;;
+folders) # USER: the service user exists and owns shared/data, which only it reads
+    id -u "$1" >/dev/null 2>&1 ||
+        useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$1"
+    mkdir -p -- "$root/releases" "$root/shared"
+    install -d -o "$1" -g "$1" -m 0750 -- "$root/shared/data" ;;
+steady) # UNIT SECONDS: the unit stays active, neither failed nor restarting, for SECONDS
+    i=0
+    while [ "$i" -lt "$2" ]; do
+        systemctl is-active --quiet "$1" || exit 1
+        sleep 1
+        i=$((i + 1))
+    done
+    systemctl is-active --quiet "$1" ;;
+check) # TIMEOUT COMMAND: a command health indicator, in the running release with its config
+    cd "$root/current"
+    with_config
+    exec timeout --kill-after=5 "$1" bash -c "$2" </dev/null ;;
+unlink) rm -f -- "$root/current" "$root/shared/deploy.env" ;;
+deployed) # VERSION BEFORE: a deploy that succeeded; BEFORE is what ran until then
+    { grep -vxF -- "$1" "$root/history" 2>/dev/null || true; echo "$1"; } | replace "$root/history"
+    if [ -n "$2" ] && [ "$2" != "$1" ]; then echo "$2" | replace "$root/previous"; fi ;;
+rolled-back) # VERSION LEFT: previous becomes the release deployed before VERSION
+    { grep -vxF -- "$2" "$root/history" 2>/dev/null || true; } |
+        awk -v target="$1" "\$0 == target {exit} {print}" | tail -n 1 | replace "$root/previous" ;;
+previous) cat -- "$root/previous" 2>/dev/null || true ;;
+list)
+    previous=$(cat -- "$root/previous" 2>/dev/null || true)
+    printf "current %s, previous %s, deploy order %s\n" "$(current)" "${previous:-none}" \
+        "$(tr "\n" " " <"$root/history" 2>/dev/null | sed "s/ \$//")" ;;
+prune) # KEEP: the newest KEEP in deploy order, the current and the previous release stay
+    kept=$(tail -n "$1" -- "$root/history" 2>/dev/null || true)
+    kept="$kept
+$(current)
+$(cat -- "$root/previous" 2>/dev/null || true)"
+    for release in "$root"/releases/*; do
+        [ -d "$release" ] || continue
+        printf "%s\n" "$kept" | grep -qxF -- "${release##*/}" || rm -rf -- "$release"
+    done ;;
+esac'
 
 # remote HOST COMMAND ARGS...: one command on HOST, each argument quoted for its shell.
 remote() {
@@ -439,6 +565,9 @@ remote() {
     run "${SSH[@]}" -- "$host" "$line"
 }
 
+# on_host HOST ACTION ARGS...: one of HOST_ACTIONS on HOST.
+on_host() { remote "$1" sh -s -- "$2" "$RELEASE_DIR" "${@:3}" <<<"$HOST_ACTIONS"; }
+
 engine_preflight() {
     local host
     for host in "${HOSTS[@]}"; do remote "$host" systemctl cat "$UNIT" >/dev/null; done
@@ -447,7 +576,7 @@ engine_preflight() {
 engine_prepare() {
     local host
     for host in "${HOSTS[@]}"; do
-        remote "$host" mkdir -p -- "$RELEASE_DIR/releases" "$RELEASE_DIR/shared/data"
+        on_host "$host" folders "$SERVICE_USER"
         install_unit "$host"
     done
 }
@@ -460,13 +589,15 @@ install_unit() {
     remote "$1" systemctl daemon-reload
 }
 
-upload() { # HOST VERSION
+# upload HOST VERSION: the release unpacked and installed on HOST, unless it is already.
+upload() {
     local dest=$RELEASE_DIR/releases/$2
-    if [ "$DRY_RUN" != 1 ] && remote "$1" test -d "$dest"; then
+    if [ "$DRY_RUN" != 1 ] && on_host "$1" installed "$2"; then
         log "$1: release $2 is installed already"
         return 0
     fi
     [ -n "$ARTIFACT" ] || { log "$1: release $2 is not installed: pass --artifact"; return 1; }
+    remote "$1" rm -rf -- "$dest.partial" "$dest"
     remote "$1" mkdir -p -- "$dest.partial"
     if [ "$DRY_RUN" = 1 ]; then
         run tar -czf - -C "$ARTIFACT" .
@@ -476,46 +607,199 @@ upload() { # HOST VERSION
         remote "$1" tar -xzf - -C "$dest.partial" <"$ARTIFACT"
     fi
     remote "$1" mv -T -- "$dest.partial" "$dest"
+    [ -z "$INSTALL_COMMAND" ] || log "$1: installing release $2"
+    on_host "$1" install "$2" "$INSTALL_TIMEOUT" "$INSTALL_COMMAND"
 }
 
-activate() { # HOST VERSION
-    install_unit "$1"
-    remote "$1" ln -sfn -- "releases/$2" "$RELEASE_DIR/current.next"
-    remote "$1" mv -T -- "$RELEASE_DIR/current.next" "$RELEASE_DIR/current"
-    remote "$1" systemctl restart "$UNIT"
-    remote "$1" systemctl is-active --quiet "$UNIT"
+# migrate HOST VERSION: the migrate stage on HOST, in the new release before any switch,
+# with the host's config and secrets; one migration at a time (a lock of its own).
+migrate() {
+    local rc=0
+    [ -n "$MIGRATE_COMMAND" ] || return 0
+    log "$1: migrating in release $2"
+    on_host "$1" migrate "$2" "$MIGRATE_TIMEOUT" "$MIGRATE_COMMAND" || rc=$?
+    [ "$rc" != 75 ] || log "$1: another migration holds $RELEASE_DIR/migrate.lock"
+    return "$rc"
 }
 
-prune() { # HOST: after a successful deploy; never the current or the previous release
+# deliver HOST: the environment's config files in shared/config (root's, the service
+# user's group may read them) and the secrets, from this shell's environment, in
+# shared/secrets.env (0600, the service user's): piped over ssh, never written to disk
+# here and never on a command line.
+deliver() {
+    on_host "$1" folders "$SERVICE_USER"
+    if [ -d "$CONFIG_DIR" ]; then
+        # shellcheck disable=SC2016  # expanded by the remote shell
+        config_archive | remote "$1" sh -c 'set -e
+            mkdir -p -- "$1"
+            tar -xzf - --no-same-owner -C "$1"
+            chown -R "root:$2" -- "$1"
+            find "$1" -type d -exec chmod 0750 {} +
+            find "$1" -type f -exec chmod 0640 {} +' config "$RELEASE_DIR/shared/config" "$SERVICE_USER"
+    fi
+    [ -n "${SECRET_NAMES[*]:-}" ] || return 0
     # shellcheck disable=SC2016  # expanded by the remote shell
-    remote "$1" sh -c 'cd "$1" && ls -1t | tail -n +"$2" | grep -vx -e "$3" -e "$4" | xargs -r rm -rf --' \
-        prune "$RELEASE_DIR/releases" "$((KEEP_RELEASES + 1))" "$VERSION" "${PREVIOUS_VERSION:-$VERSION}"
+    secrets_env | remote "$1" sh -c 'set -e
+        umask 077
+        cat >"$1.tmp"
+        chown "$2:$2" -- "$1.tmp"
+        mv -f -- "$1.tmp" "$1"' secrets "$RELEASE_DIR/shared/secrets.env" "$SERVICE_USER"
 }
 
-engine_prune() {
-    local host
-    for host in "${HOSTS[@]}"; do prune "$host" || log "$host: could not prune old releases"; done
+config_archive() { [ "$DRY_RUN" = 1 ] || tar -czf - -C "$CONFIG_DIR" .; }
+
+# secrets_env: NAME='value' per secret, quoted as a shell and systemd's EnvironmentFile= read it.
+secrets_env() {
+    local name value quote="'\"'\"'"
+    [ "$DRY_RUN" != 1 ] || return 0
+    for name in "${SECRET_NAMES[@]}"; do
+        value=${!name-}
+        printf "%s='%s'\n" "$name" "${value//\'/$quote}"
+    done
+}
+
+# probe_host HOST: its own checks pass, one after another.
+probe_host() {
+    local index
+    [ "$DRY_RUN" != 1 ] || return 0
+    for index in "${!PROBE_NAMES[@]}"; do
+        if [ "${PROBE_TYPES[$index]}" = active ]; then
+            on_host "$1" steady "$UNIT" "${PROBE_TIMEOUTS[$index]}" && continue
+            log "$1: $UNIT did not stay active for ${PROBE_TIMEOUTS[$index]}s"
+            return 1
+        fi
+        probe "$1" "$index" || return 1
+    done
+}
+
+# probe HOST INDEX: one check of HOST until it passes: a health indicator every second for
+# PROBE_SECONDS, a gate as its attempts, interval and deadline say.
+probe() {
+    local name=${PROBE_NAMES[$2]} attempts=${PROBE_ATTEMPTS[$2]} interval=${PROBE_INTERVALS[$2]}
+    local deadline=${PROBE_DEADLINES[$2]} attempt=0 started=$SECONDS
+    if [ "$attempts" = 0 ]; then
+        deadline=$PROBE_SECONDS
+    elif [ -n "${DEPLOYPLAN_PROBE_SECONDS:-}" ] && [ "$DEPLOYPLAN_PROBE_SECONDS" -lt "$deadline" ]; then
+        deadline=$DEPLOYPLAN_PROBE_SECONDS
+    fi
+    while :; do
+        attempt=$((attempt + 1))
+        if probe_once "$1" "$2" 2>/dev/null; then return 0; fi
+        if [ "$attempts" = 0 ] && [ $((SECONDS - started)) -ge "$deadline" ]; then
+            log "$1: unhealthy after ${PROBE_SECONDS}s: $name"
+            return 1
+        elif [ "$attempts" != 0 ] && [ "$attempt" -ge "$attempts" ]; then
+            log "$1: gate $name failed after $attempt attempts"
+            return 1
+        elif [ "$attempts" != 0 ] && [ $((SECONDS - started + interval)) -gt "$deadline" ]; then
+            log "$1: gate $name failed: deadline of ${deadline}s reached"
+            return 1
+        fi
+        sleep "$interval"
+    done
+}
+
+# probe_once HOST INDEX: one attempt of one check.
+# shellcheck disable=SC2016  # the TCP probe's $1 and $2 are expanded by the inner bash
+probe_once() {
+    local url=${PROBE_URLS[$2]//\{host\}/$1} timeout=${PROBE_TIMEOUTS[$2]}
+    url=${url//\{port\}/$SERVICE_PORT}
+    case ${PROBE_TYPES[$2]} in
+        http) check_http "$url" "${PROBE_STATUS[$2]}" "${PROBE_CONTAINS[$2]}" "$timeout" ;;
+        command) on_host "$1" check "$timeout" "${PROBE_COMMANDS[$2]}" ;;
+        *) timeout "$timeout" bash -c ': >"/dev/tcp/$1/$2"' tcp "$1" "${PROBE_PORTS[$2]}" ;;
+    esac
+}
+
+# activate HOST VERSION: switch, restart, and the host answers its probes.
+activate() {
+    install_unit "$1"
+    on_host "$1" switch "$2" "$SERVICE_PORT"
+    remote "$1" systemctl restart "$UNIT"
+    remote "$1" systemctl is-active --quiet "$UNIT" || { log "$1: $UNIT is not running"; return 1; }
+    probe_host "$1"
+}
+
+# restore HOST VERSION: HOST back on VERSION, or stopped when it ran nothing before.
+restore() {
+    if [ -z "$2" ]; then
+        remote "$1" systemctl stop "$UNIT"
+        on_host "$1" unlink
+        log "$1: stopped: it ran no release before"
+        return 0
+    fi
+    activate "$1" "$2" && log "$1: back on $2"
 }
 
 engine_deploy() { # VERSION
-    local host
-    for host in "${HOSTS[@]}"; do upload "$host" "$1"; done
-    for host in "${HOSTS[@]}"; do
+    local host before
+    for host in "${ORDER[@]}"; do upload "$host" "$1" && deliver "$host" || return 1; done
+    migrate "${HOSTS[0]}" "$1" || return 1
+    for host in "${ORDER[@]}"; do
+        before=$(on_host "$host" current) || return 1
+        # noted before the switch: the undo returns each host to what it ran
+        [ "$DRY_RUN" = 1 ] || printf '%s %s\n' "$host" "$before" >>"$RUN_DIR/switched"
         log "$host: switching to $1"
-        activate "$host" "$1"
+        if ! activate "$host" "$1"; then
+            log "$host: the deploy of $1 failed; the rollout stops here"
+            return 1
+        fi
     done
 }
 
-engine_rollback() { # VERSION to return to; empty when there is none
+# switched: HOST BEFORE per host this deploy switched, newest first.
+switched() { if [ -f "$RUN_DIR/switched" ]; then tac -- "$RUN_DIR/switched"; fi; }
+
+engine_rollback() { # VERSION to return to; empty: each host's recorded previous release
+    local host before target rc=0 hosts=()
+    if [ -f "$RUN_DIR/deploying" ]; then
+        # during a deploy: the hosts it switched, newest first, each to what it ran before
+        mapfile -t hosts < <(switched | cut -d' ' -f1)
+        [ -n "${hosts[*]:-}" ] || { log "no host runs the new release: nothing to return"; return 0; }
+        log "returning the hosts switched before the failure: ${hosts[*]}"
+        # fd 3: ssh reads stdin
+        while read -r host before <&3; do
+            restore "$host" "$before" || { log "$host: the rollback failed"; rc=1; }
+        done 3< <(switched)
+        return "$rc"
+    fi
+    # rollback.sh: every host has its target before any is switched
+    declare -A targets=()
+    for host in "${ORDER[@]}"; do
+        target=${1:-$(on_host "$host" previous)} || return 1
+        if [ -z "$target" ]; then
+            log "$host: no previous release is recorded: nothing was changed"
+            return 1
+        fi
+        if [ "$DRY_RUN" != 1 ] && ! on_host "$host" installed "$target"; then
+            log "$host: release $target is not installed: nothing was changed"
+            return 1
+        fi
+        targets[$host]=$target
+    done
+    for host in "${ORDER[@]}"; do
+        before=$(on_host "$host" current) || return 1
+        log "$host: returning to ${targets[$host]}"
+        activate "$host" "${targets[$host]}" || { log "$host: the rollback failed"; return 1; }
+        on_host "$host" rolled-back "${targets[$host]}" "$before"
+    done
+}
+
+# engine_prune: after a deploy passed every stage and gate, each host records it, then
+# keeps the newest KEEP_RELEASES in deploy order and its current and previous release.
+engine_prune() {
+    local host before rc=0
+    [ "$DRY_RUN" != 1 ] || return 0
+    while read -r host before <&3; do
+        on_host "$host" deployed "$VERSION" "$before" || { log "$host: could not record $VERSION"; rc=1; }
+    done 3< <(switched)
+    for host in "${HOSTS[@]}"; do
+        on_host "$host" prune "$KEEP_RELEASES" || { log "$host: could not prune old releases"; rc=1; }
+    done
+    return "$rc"
+}
+
+engine_list() {
     local host
-    [ -n "$1" ] || { log "no previous release to return to"; return 0; }
-    # every host has the target before any is switched
-    for host in "${HOSTS[@]}"; do
-        [ "$DRY_RUN" = 1 ] || remote "$host" test -d "$RELEASE_DIR/releases/$1" ||
-            { log "$host: release $1 is not there: nothing was changed"; return 1; }
-    done
-    for host in "${HOSTS[@]}"; do
-        log "$host: returning to $1"
-        activate "$host" "$1"
-    done
+    for host in "${HOSTS[@]}"; do printf '%s: %s\n' "$host" "$(on_host "$host" list)"; done
 }

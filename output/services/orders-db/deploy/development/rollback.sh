@@ -9,7 +9,8 @@ export HERE LIB
 . "$LIB"
 
 usage() {
-    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n\n'
+    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n'
+    printf '                   [--undo-first-deploy]\n\n'
     printf 'Returns %s in %s (%s) to the previous release, or to --to VERSION, with %s.\n\n' \
         "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" "$ENGINE"
     cat <<'HELP'
@@ -19,6 +20,11 @@ Options:
   --dry-run                 print every command instead of running it; change nothing
   --yes                     do not ask for confirmation (production, protected environments)
   --override-freeze REASON  roll back inside a release-freeze window, with a reason
+  --undo-first-deploy       with no release before the current one, stop and remove the
+                            current one (deploy-all.sh undoing a first deploy) instead of
+                            failing: the local engine stops it, kubernetes deletes the
+                            Deployment it created in this deploy-all run (Service, ConfigMap
+                            and volumes stay), helm uninstalls a release with one revision
   --help                    show this help
 
 HELP
@@ -27,8 +33,21 @@ HELP
     exit_codes_help
 }
 
+# Secrets come from their provider into the environment, never to disk (secrets.sh).
+load_secrets() {
+    if [ "$DRY_RUN" = 1 ]; then
+        log "dry run: secrets are not fetched"
+        return 0
+    fi
+    if [ -f "$HERE/secrets.sh" ]; then
+        # shellcheck source=/dev/null
+        . "$HERE/secrets.sh"
+    fi
+    if declare -F deployplan_load_secrets >/dev/null; then deployplan_load_secrets; fi
+}
+
 main() {
-    parse_args "--to --list --dry-run --yes --override-freeze --help" "$@"
+    parse_args "--to --list --dry-run --yes --override-freeze --undo-first-deploy --help" "$@"
     if [ "$LIST" = 1 ]; then
         # the engine's own records, else what this machine recorded
         if declare -F engine_list >/dev/null; then
@@ -47,11 +66,29 @@ main() {
     fi
     # hosts that keep their own records return to their recorded previous release
     [ "$HOST_RECORDS" != true ] || target=$ROLLBACK_TO
-    if [ -z "$target" ] && [ "$HOST_RECORDS" != true ]; then
+    # a target that keeps its own history knows what runs and what ran before, whichever
+    # machine deployed it
+    if [ "$TARGET_HISTORY" = true ]; then
+        if engine_history; then
+            VERSION=$TARGET_CURRENT
+            target=${ROLLBACK_TO:-$TARGET_PREVIOUS}
+        else
+            log "warning: the $ENGINE history could not be read: using $STATE_DIR"
+        fi
+    fi
+    local first=0
+    [ -n "$target" ] || [ "$HOST_RECORDS" = true ] || [ "$UNDO_FIRST" != 1 ] || first=1
+    if [ -z "$target" ] && [ "$HOST_RECORDS" != true ] && [ "$first" != 1 ]; then
+        [ "$TARGET_HISTORY" != true ] ||
+            die "$EXIT_FAILED" "the $ENGINE history records no release before ${VERSION:-the current one}: use --to VERSION"
         die "$EXIT_FAILED" "no previous release is recorded in $STATE_DIR: use --to VERSION"
     fi
     check_freeze rollback
-    confirm "roll back to ${target:-the previous release}"
+    if [ "$first" = 1 ]; then
+        confirm "remove ${VERSION:-the current release} (a first deploy) of"
+    else
+        confirm "roll back to ${target:-the previous release}"
+    fi
     start_run
     trap finish_run EXIT
     take_lock rollback
@@ -59,15 +96,25 @@ main() {
     ROLLBACK_TARGET=$target
     ROLLBACK_DONE=true
     export VERSION PREVIOUS_VERSION ARTIFACT
+    [ "$START_NEEDS_SECRETS" != true ] || load_secrets
     log "rolling back from ${VERSION:-unknown} to ${target:-the previous release recorded on each host}"
     local rc=0
-    if [ "$HOST_RECORDS" = true ] || [ "$target" = "$(state_get previous)" ]; then
+    if [ "$first" = 1 ]; then
+        log "no release before ${VERSION:-the current one}: undoing a first deploy"
+        # engine_undo_first: the engines that can remove a first deploy define it
+        if declare -F engine_undo_first >/dev/null; then
+            bounded_fn 1200 engine_undo_first || rc=$?
+        else
+            log "the $ENGINE engine does not remove a first deploy: remove ${VERSION:-it} by hand"
+            rc=1
+        fi
+    elif [ "$HOST_RECORDS$TARGET_HISTORY" != falsefalse ] || [ "$target" = "$(state_get previous)" ]; then
         bounded_fn 1200 engine_rollback "$target" || rc=$?
     else
         # an older release than the previous one: deploy it again
         bounded_fn 1200 engine_deploy "$target" || rc=$?
     fi
-    [ "$rc" != 0 ] || healthy_after_rollback || rc=$?
+    [ "$rc" != 0 ] || [ "$first" = 1 ] || healthy_after_rollback || rc=$?
     if [ "$rc" != 0 ]; then
         RESULT=failed
         ROLLBACK_RESULT=failed
@@ -77,11 +124,17 @@ main() {
     if [ "$DRY_RUN" != 1 ] && [ -n "$target" ]; then
         state_set current "$target"
         [ -z "$VERSION" ] || state_set previous "$VERSION"
+    elif [ "$first" = 1 ]; then
+        state_set current ""
     fi
     RESULT=succeeded
     ROLLBACK_RESULT=succeeded
     audit rollback
-    log "rolled back to ${target:-the previous release}"
+    if [ "$first" = 1 ]; then
+        log "removed ${VERSION:-the current release}: nothing of $SERVICE runs from this deploy"
+    else
+        log "rolled back to ${target:-the previous release}"
+    fi
 }
 
 main "$@"

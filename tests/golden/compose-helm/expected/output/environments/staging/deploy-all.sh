@@ -27,7 +27,7 @@ rolled back too, in reverse order. Each service's deploy.sh appends its own audi
 this script appends one for the whole run, refused runs included.
 
 Options:
-  --version VERSION          release of every service without a --set
+  --version VERSION          release of every service without a --set or an upstream pin
   --set SERVICE=VERSION      release of one service (repeatable)
   --artifact SERVICE=PATH    release contents of one service (repeatable)
   --include-stateful         deploy the data stores too (databases, caches, queues)
@@ -51,6 +51,8 @@ HELP
 }
 
 declare -A VERSIONS=() ARTIFACTS=()
+# Upstream images run at their pinned version (and digest), whatever --version says.
+VERSIONS[cache]=7.4.2@sha256:6aafb7f25fc93c4ff74e99cff8e85899f03901bc96e61ba12cd3c39e95503c73
 DEFAULT_VERSION=${DEPLOYPLAN_VERSION:-}
 PASS=()
 ASSUME_YES=0
@@ -155,7 +157,8 @@ undo() {
     local code=0 service
     for service in "$@"; do
         log "rolling back $service"
-        if "$SERVICES_DIR/$service/deploy/$ENVIRONMENT/rollback.sh" --yes "${PASS[@]}"; then
+        if DEPLOYPLAN_RUN_STARTED=$STARTED_AT "$SERVICES_DIR/$service/deploy/$ENVIRONMENT/rollback.sh" \
+            --yes --undo-first-deploy "${PASS[@]}"; then
             ROLLED_BACK+=("$service")
         else
             code=5
@@ -180,10 +183,11 @@ main() {
     confirm
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
-    local done_services=() service version args rc
+    local done_services=() left_out=() service version args rc
     for service in "${ORDER[@]}"; do
         if [ "$INCLUDE_STATEFUL" != 1 ] && [[ " ${STATEFUL[*]} " == *" $service "* ]]; then
             log "leaving out $service: a data store (--include-stateful deploys it)"
+            left_out+=("$service")
             continue
         fi
         version=${VERSIONS[$service]:-$DEFAULT_VERSION}
@@ -211,7 +215,7 @@ main() {
         DEPLOYED+=("$service")
     done
     audit succeeded
-    log "deployed: ${ORDER[*]}"
+    log "deployed: ${DEPLOYED[*]:-nothing}${left_out[*]:+; left out: ${left_out[*]}}"
 }
 
 main "$@"

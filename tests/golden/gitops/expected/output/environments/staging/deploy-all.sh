@@ -156,7 +156,8 @@ undo() {
     local code=0 service
     for service in "$@"; do
         log "rolling back $service"
-        if "$SERVICES_DIR/$service/deploy/$ENVIRONMENT/rollback.sh" --yes "${PASS[@]}"; then
+        if DEPLOYPLAN_RUN_STARTED=$STARTED_AT "$SERVICES_DIR/$service/deploy/$ENVIRONMENT/rollback.sh" \
+            --yes --undo-first-deploy "${PASS[@]}"; then
             ROLLED_BACK+=("$service")
         else
             code=5

@@ -3,8 +3,12 @@
 set -euo pipefail
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 SERVICES_DIR=$HERE/../../services
-ENVIRONMENT=production
+# a DNS label, double-quoted: `ENVIRONMENT=test` reads like a command
+ENVIRONMENT="production"
 CONFIRM_REQUIRED=true
+PROJECT="yoyaku"
+AUDIT_LOG_DEFAULT=/var/log/deployplan/audit.jsonl
+AUDIT_LOG=${DEPLOYPLAN_AUDIT_LOG:-$AUDIT_LOG_DEFAULT}
 # Services in dependency order: each comes after the services it requires.
 ORDER=(reserve-db reserve-api web)
 # Data stores change only by their own, explicit procedure: left out unless asked for.
@@ -19,10 +23,11 @@ usage() {
     printf 'Deploys every service of %s in dependency order: %s\n' "$ENVIRONMENT" "${ORDER[*]}"
     cat <<'HELP'
 When one fails (it rolls itself back), the services deployed before it in this run are
-rolled back too, in reverse order.
+rolled back too, in reverse order. Each service's deploy.sh appends its own audit record;
+this script appends one for the whole run, refused runs included.
 
 Options:
-  --version VERSION          release of every service without a --set
+  --version VERSION          release of every service without a --set or an upstream pin
   --set SERVICE=VERSION      release of one service (repeatable)
   --artifact SERVICE=PATH    release contents of one service (repeatable)
   --include-stateful         deploy the data stores too (databases, caches, queues)
@@ -31,7 +36,8 @@ Options:
   --override-freeze REASON   deploy inside a release-freeze window, with a reason
   --help                     show this help
 
-Environment variables: those of each service's deploy.sh (see its --help).
+Environment variables: those of each service's deploy.sh (see its --help);
+DEPLOYPLAN_AUDIT_LOG and DEPLOYPLAN_ACTOR apply to this script's own record too.
 
 Exit codes:
   0  every service deployed
@@ -45,10 +51,13 @@ HELP
 }
 
 declare -A VERSIONS=() ARTIFACTS=()
+# Upstream images run at their pinned version (and digest), whatever --version says.
 DEFAULT_VERSION=${DEPLOYPLAN_VERSION:-}
 PASS=()
 ASSUME_YES=0
 DRY_RUN=0
+FREEZE_OVERRIDE=
+STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 parse_args() {
     while [ $# -gt 0 ]; do
@@ -63,7 +72,7 @@ parse_args() {
                     --version) DEFAULT_VERSION=$2 ;;
                     --set) VERSIONS[${2%%=*}]=${2#*=} ;;
                     --artifact) ARTIFACTS[${2%%=*}]=${2#*=} ;;
-                    --override-freeze) PASS+=(--override-freeze "$2") ;;
+                    --override-freeze) PASS+=(--override-freeze "$2"); FREEZE_OVERRIDE=$2 ;;
                 esac
                 shift
                 ;;
@@ -73,13 +82,66 @@ parse_args() {
     done
 }
 
+json() {
+    local s=$1
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\r'/\\r}
+    s=${s//$'\t'/\\t}
+    s=${s//[$'\001'-$'\037']/}
+    printf '"%s"' "$s"
+}
+
+# json_versions SERVICE...: {"SERVICE": "VERSION", ...} for the services given.
+json_versions() {
+    local service separator=
+    printf '{'
+    for service in "$@"; do
+        printf '%s%s:%s' "$separator" "$(json "$service")" "$(json "${VERSIONS[$service]:-$DEFAULT_VERSION}")"
+        separator=,
+    done
+    printf '}'
+}
+
+DEPLOYED=()
+ROLLED_BACK=()
+
+# audit RESULT [SERVICE]: one JSON line for this run, after the records each deploy.sh
+# appends: what it deployed, where it stopped (SERVICE) and what it rolled back.
+audit() {
+    [ "$DRY_RUN" != 1 ] || return 0
+    local actor stopped=null override=null
+    actor=${DEPLOYPLAN_ACTOR:-${GITHUB_ACTOR:-${GITLAB_USER_LOGIN:-$(id -un 2>/dev/null || echo unknown)}}}
+    [ -z "${2:-}" ] || stopped=$(json "$2")
+    [ -z "$FREEZE_OVERRIDE" ] || override=$(json "$FREEZE_OVERRIDE")
+    {
+        mkdir -p -- "$(dirname -- "$AUDIT_LOG")" &&
+            printf '{"event":"deploy-all","project":%s,"environment":%s,"version":%s,"actor":%s,"host":%s,"started_at":%s,"finished_at":%s,"result":%s,"stopped_at":%s,"deployed":%s,"rolled_back":%s,"freeze_override":%s}\n' \
+                "$(json "$PROJECT")" "$(json "$ENVIRONMENT")" "$(json "$DEFAULT_VERSION")" \
+                "$(json "$actor")" "$(json "$(hostname 2>/dev/null || echo unknown)")" \
+                "$(json "$STARTED_AT")" "$(json "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(json "$1")" \
+                "$stopped" "$(json_versions "${DEPLOYED[@]}")" "$(json_versions "${ROLLED_BACK[@]}")" \
+                "$override" >>"$AUDIT_LOG"
+    } 2>/dev/null || log "warning: could not append to the audit log $AUDIT_LOG"
+}
+
+# A refused confirmation is recorded like every other refusal.
 confirm() {
     [ "$CONFIRM_REQUIRED" = true ] && [ "$ASSUME_YES" != 1 ] && [ "$DRY_RUN" != 1 ] || return 0
-    [ -t 0 ] || { log "error: confirm on a terminal, or pass --yes"; exit 3; }
+    if [ ! -t 0 ]; then
+        audit refused_confirmation
+        log "error: confirm on a terminal, or pass --yes"
+        exit 3
+    fi
     local answer
     printf 'About to deploy %s to %s. Type the environment name to go on: ' "${ORDER[*]}" "$ENVIRONMENT" >&2
     read -r answer || answer=
-    [ "$answer" = "$ENVIRONMENT" ] || { log "error: not confirmed"; exit 3; }
+    if [ "$answer" != "$ENVIRONMENT" ]; then
+        audit refused_confirmation
+        log "error: not confirmed"
+        exit 3
+    fi
 }
 
 INTERRUPTED=
@@ -94,9 +156,25 @@ undo() {
     local code=0 service
     for service in "$@"; do
         log "rolling back $service"
-        "$SERVICES_DIR/$service/deploy/$ENVIRONMENT/rollback.sh" --yes "${PASS[@]}" || code=5
+        if DEPLOYPLAN_RUN_STARTED=$STARTED_AT "$SERVICES_DIR/$service/deploy/$ENVIRONMENT/rollback.sh" \
+            --yes --undo-first-deploy "${PASS[@]}"; then
+            ROLLED_BACK+=("$service")
+        else
+            code=5
+        fi
     done
     return "$code"
+}
+
+# outcome EXIT-CODE: the run's result, from the exit code of deploy.sh (see --help).
+outcome() {
+    case $1 in
+        3) printf refused ;;
+        4) printf locked ;;
+        5) printf rollback_failed ;;
+        6) printf interrupted ;;
+        *) printf failed ;;
+    esac
 }
 
 main() {
@@ -104,10 +182,11 @@ main() {
     confirm
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
-    local done_services=() service version args rc
+    local done_services=() left_out=() service version args rc
     for service in "${ORDER[@]}"; do
         if [ "$INCLUDE_STATEFUL" != 1 ] && [[ " ${STATEFUL[*]} " == *" $service "* ]]; then
             log "leaving out $service: a data store (--include-stateful deploys it)"
+            left_out+=("$service")
             continue
         fi
         version=${VERSIONS[$service]:-$DEFAULT_VERSION}
@@ -128,11 +207,14 @@ main() {
             fi
             [ "$rc" = 5 ] || [ -z "$INTERRUPTED" ] || rc=6
             [ "$rc" != 0 ] || rc=1
+            audit "$(outcome "$rc")" "$service"
             exit "$rc"
         fi
         done_services=("$service" "${done_services[@]}")
+        DEPLOYED+=("$service")
     done
-    log "deployed: ${ORDER[*]}"
+    audit succeeded
+    log "deployed: ${DEPLOYED[*]:-nothing}${left_out[*]:+; left out: ${left_out[*]}}"
 }
 
 main "$@"

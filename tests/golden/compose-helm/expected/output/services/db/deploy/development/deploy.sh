@@ -10,7 +10,7 @@ export HERE LIB
 
 usage() {
     printf 'Usage: deploy.sh --version VERSION [--artifact PATH] [--dry-run] [--yes]\n'
-    printf '                 [--override-freeze REASON] [--skip STAGE]... [--skip-backup]\n\n'
+    printf '                 [--override-freeze REASON] [--skip STAGE]...\n\n'
     printf 'Deploys %s (%s) to %s (%s) with %s, strategy %s.\n' "$SERVICE" "$DESCRIPTION" \
         "$ENVIRONMENT" "$ENVIRONMENT_TYPE" "$ENGINE" "$STRATEGY"
     cat <<'HELP'
@@ -31,9 +31,8 @@ Options:
 
 HELP
     cat <<'HELP'
-A data store: every deploy asks for confirmation, and runs its backups before anything
-changes (a failed backup stops it); one host at a time, replicas before the primary.
-  --skip-backup             change it without taking the backups first (on purpose)
+The provider runs it: nothing is installed, scanned, migrated or backed up from here; a
+deploy runs its checks (gates and verify.sh) and records the version they passed for.
 
 HELP
     printf 'Stages: %s\n\n' 'build test scan migrate deploy verify notify'
@@ -71,7 +70,12 @@ run_stage() {
         attempt=$((attempt + 1))
         rc=0
         case $kind in
-            command) check_command "$command" "$timeout" || rc=$? ;;
+            command)
+                # a stage command (a migration, say) gets the plain variables as the service does
+                COMMAND_ENV=("${PLAIN_VARIABLES[@]}")
+                check_command "$command" "$timeout" || rc=$?
+                COMMAND_ENV=()
+                ;;
             engine)
                 : >"$RUN_DIR/deploying"
                 DEPLOYED=1
@@ -92,37 +96,6 @@ run_stage() {
     return "$rc"
 }
 
-BACKUPS=()
-
-# backup_first: a data store changes only after its backups ran; --skip-backup on purpose.
-backup_first() {
-    local name started=$SECONDS rc=0
-    if [ "$SKIP_BACKUP" = 1 ]; then
-        log "the backups are skipped (--skip-backup)"
-        record stages.jsonl backup skipped 0 0
-        return 0
-    fi
-    if [ -z "${BACKUPS[*]}" ]; then
-        log "warning: no backup of $SERVICE in $ENVIRONMENT is declared: none is taken first"
-        record stages.jsonl backup none 0 0
-        return 0
-    fi
-    for name in "${BACKUPS[@]}"; do
-        log "backup $name before anything changes"
-        if [ ! -x "$HERE/../../backup/$ENVIRONMENT/$name.sh" ]; then
-            log "  the backup script backup/$ENVIRONMENT/$name.sh is missing: generate the backups family"
-            rc=1
-        elif [ "$DRY_RUN" = 1 ]; then
-            "$HERE/../../backup/$ENVIRONMENT/$name.sh" --dry-run || rc=$?
-        else
-            bounded 86400 "$HERE/../../backup/$ENVIRONMENT/$name.sh" || rc=$?
-        fi
-        [ "$rc" = 0 ] || break
-    done
-    record stages.jsonl backup "$([ "$rc" = 0 ] && echo passed || echo failed)" 1 $((SECONDS - started))
-    return "$rc"
-}
-
 # roll_back WHY: back to the previous release, when the spec asks for it.
 roll_back() {
     if [ "$ROLLBACK_AUTOMATIC" != true ]; then
@@ -133,22 +106,7 @@ roll_back() {
         log "$1 before anything was deployed: nothing to roll back"
         return 0
     fi
-    ROLLING_BACK=1
-    ROLLBACK_DONE=true
-    ROLLBACK_TARGET=$PREVIOUS_VERSION
-    if [ "$HOST_RECORDS" = true ]; then
-        log "$1: returning the switched hosts to their previous release"
-    else
-        log "$1: rolling back to ${PREVIOUS_VERSION:-nothing (first deploy)}"
-    fi
-    if bounded_fn 1800 engine_rollback "$PREVIOUS_VERSION" &&
-        { [ -z "$PREVIOUS_VERSION" ] || healthy_after_rollback; }; then
-        ROLLBACK_RESULT=succeeded
-        log "rolled back to ${PREVIOUS_VERSION:-no release}"
-    else
-        ROLLBACK_RESULT=failed
-        log "ROLLBACK FAILED: $SERVICE in $ENVIRONMENT needs a person now"
-    fi
+    log "$1: the provider runs $SERVICE (${MANAGED_SERVICE:-managed service}): nothing to roll back from here"
 }
 
 # fail RESULT WHY ROLLBACK(yes|no): stop the deploy, rolling back if asked.
@@ -163,7 +121,7 @@ fail() {
 }
 
 main() {
-    parse_args "--version --artifact --dry-run --yes --override-freeze --skip --help --skip-backup" "$@"
+    parse_args "--version --artifact --dry-run --yes --override-freeze --skip --help" "$@"
     require_version
     export SERVICE ENVIRONMENT VERSION IMAGE ARTIFACT
     check_audit_writable
@@ -183,7 +141,6 @@ main() {
     load_secrets
     DEPLOYED=
     local rc
-    backup_first || fail failed "a backup before the change failed: nothing was changed" no
 
     # build (build)
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED" yes
@@ -202,14 +159,14 @@ main() {
     # scan (scan)
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED" yes
     rc=0
-    run_stage scan command 600 0 'trivy image --exit-code 1 --severity HIGH,CRITICAL "$IMAGE"' || rc=$?
+    run_stage scan skip 600 0 '' || rc=$?
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED during stage $CURRENT_STAGE" yes
     [ "$rc" = 0 ] || fail failed "stage $CURRENT_STAGE failed" no
 
     # migrate (migrate)
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED" yes
     rc=0
-    run_stage migrate command 600 0 'if [ -x bin/migrate ]; then bin/migrate "$ENVIRONMENT" "$IMAGE"; fi' || rc=$?
+    run_stage migrate skip 600 0 '' || rc=$?
     [ -z "$INTERRUPTED" ] || fail interrupted "interrupted by SIG$INTERRUPTED during stage $CURRENT_STAGE" yes
     [ "$rc" = 0 ] || fail failed "stage $CURRENT_STAGE failed" no
 
@@ -246,7 +203,7 @@ main() {
     fi
     RESULT=succeeded
     audit deploy
-    log "deployed $VERSION"
+    log "$SERVICE is run by the provider (${MANAGED_SERVICE:-managed service}): nothing deployed; checks passed for $VERSION:" verify.sh
 }
 
 main "$@"

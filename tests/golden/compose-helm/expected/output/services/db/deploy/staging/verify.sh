@@ -71,8 +71,6 @@ main() {
     "${health[@]}" || FAILED=$((FAILED + 1))
     scenario e2e_delivery 1800 true 'npx playwright test tests/e2e/delivery.spec.ts'
     scenario load_peak_scans 2700 false 'k6 run tests/load/scans.js'
-    criterion error_rate '100 * sum(rate(http_requests_total{job="api",code=~"5.."}[15m])) / sum(rate(http_requests_total{job="api"}[15m]))' '<=' 0.5
-    criterion p95_latency 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="api"}[15m])))' '<=' 0.3
     if [ "$FAILED" -gt 0 ]; then
         log "verification failed ($FAILED problem(s))"
         exit "$EXIT_FAILED"

@@ -70,8 +70,6 @@ main() {
     [ "$DRY_RUN" != 1 ] || health+=(--dry-run)
     "${health[@]}" || FAILED=$((FAILED + 1))
     scenario smoke_scan 300 true 'k6 run --quiet tests/smoke/scan.js'
-    criterion error_rate '100 * sum(rate(http_requests_total{job="api",code=~"5.."}[15m])) / sum(rate(http_requests_total{job="api"}[15m]))' '<=' 0.5
-    criterion p95_latency 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="api"}[15m])))' '<=' 0.3
     if [ "$FAILED" -gt 0 ]; then
         log "verification failed ($FAILED problem(s))"
         exit "$EXIT_FAILED"

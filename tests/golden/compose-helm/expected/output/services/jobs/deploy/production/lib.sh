@@ -24,6 +24,11 @@ MIGRATE_TIMEOUT=0
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
 # An engine whose rollback starts the service on this machine needs its secrets then too.
 START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
@@ -102,6 +107,7 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
 SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
@@ -125,6 +131,7 @@ parse_args() {
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
             --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -344,12 +351,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=(LOG_LEVEL=info NODE_ENV=production PGDATABASE=trackline PGHOST=trackline-prod.cjq4zexample.eu-west-1.rds.amazonaws.com PGSSLMODE=verify-full PGUSER=trackline_app REDIS_HOST=cache.trackline.svc.cluster.local SETTINGS_FILE=/app/config/settings.json)
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT
@@ -435,7 +447,9 @@ gates_after() {
 # helm upgrade --install --atomic: helm undoes a failed upgrade itself; a failed gate after a
 # good upgrade runs `helm rollback` to the previous revision. The chart's version is pinned
 # where the spec gives one. The secrets deploy.sh fetched become the chart's existingSecret,
-# sent to the API on stdin: never written to disk or put on a command line.
+# sent to the API on stdin: never written to disk or put on a command line. Each revision's
+# description names its release ("deployplan VERSION"): rollback.sh on any machine reads
+# `helm history`, lists it and rolls back to a recorded revision.
 RELEASE="jobs"  # a DNS label
 CHART=oci://ghcr.io/trackline/charts/service
 CHART_VERSION=2.3.1
@@ -452,6 +466,7 @@ HELM=(helm --namespace "$NAMESPACE")
 [ -z "$KUBE_CONTEXT" ] || HELM+=(--kube-context "$KUBE_CONTEXT")
 KUBECTL=(kubectl)
 [ -z "$KUBE_CONTEXT" ] || KUBECTL+=(--context "$KUBE_CONTEXT")
+TARGET_HISTORY=true
 
 k() { run "${KUBECTL[@]}" --namespace "$NAMESPACE" "$@"; }
 
@@ -515,7 +530,8 @@ wait_canary() {
 }
 
 engine_deploy() { # VERSION
-    local images upgrade=("${HELM[@]}" upgrade --install "$RELEASE" "$CHART" --values "$HERE/values.yaml")
+    local images upgrade=("${HELM[@]}" upgrade --install "$RELEASE" "$CHART" --values "$HERE/values.yaml"
+        --description "deployplan $1")
     [ -z "$CHART_VERSION" ] || upgrade+=(--version "$CHART_VERSION")
     mapfile -t images < <(image_values "$1")
     apply_secret
@@ -527,7 +543,77 @@ engine_deploy() { # VERSION
     [ "$TRAFFIC_CONTROLLER" != flagger ] || wait_canary
 }
 
+# revisions: "REVISION STATUS VERSION" from helm history, oldest first; read even in a
+# dry run (it changes nothing). A rollback's revision ran the version it rolled back to;
+# one deployplan did not make has no version ("-").
+revisions() {
+    # shellcheck disable=SC2016  # jq's variables
+    "${HELM[@]}" history "$RELEASE" --max 256 --output json | jq -r '
+        (map({key: (.revision | tostring), value: (.description // "")}) | from_entries) as $said
+        | def version($revision):
+            ($said[$revision | tostring] // "") as $text
+            | if ($text | startswith("deployplan ")) then $text[11:]
+              elif ($text | test("^Rollback to [0-9]+$")) then version($text[12:] | tonumber)
+              else "-" end;
+        sort_by(.revision)[] | "\(.revision) \(.status) \(version(.revision))"'
+}
+
+# engine_history: TARGET_CURRENT (the deployed revision) and TARGET_PREVIOUS (the newest
+# superseded revision before it with another version).
+engine_history() {
+    local lines revision status version
+    lines=$(revisions) || return 1
+    TARGET_CURRENT=
+    TARGET_PREVIOUS=
+    while read -r revision status version; do
+        [ "$status" != deployed ] || TARGET_CURRENT=$version
+    done <<<"$lines"
+    [ -n "$TARGET_CURRENT" ] || { log "helm history of $RELEASE has no deployed revision"; return 1; }
+    while read -r revision status version; do
+        if [ "$status" = superseded ] && [ "$version" != - ] && [ "$version" != "$TARGET_CURRENT" ]; then
+            TARGET_PREVIOUS=$version
+        fi
+    done <<<"$lines"
+}
+
+# engine_undo_first: a release whose one revision is the current deploy is uninstalled;
+# any older revision means it ran before this deploy, and helm rollback is the undo.
+engine_undo_first() {
+    local count
+    count=$(revisions | wc -l) || return 1
+    if [ "$count" != 1 ]; then
+        log "helm history of $RELEASE has $count revisions: not a first deploy, nothing removed"
+        return 1
+    fi
+    run "${HELM[@]}" uninstall "$RELEASE" --wait
+}
+
+engine_list() {
+    engine_history || return 1
+    printf 'current: %s\nprevious: %s\n' "$TARGET_CURRENT" "${TARGET_PREVIOUS:-none}"
+    printf 'helm history of %s (oldest first):\n' "$RELEASE"
+    revisions | sed 's/^/  revision /'
+}
+
+# rollback_to VERSION: back to the newest revision that ran VERSION (superseded, not a
+# failed one); not in the history any more: VERSION is deployed again.
+rollback_to() {
+    local revision
+    revision=$(revisions | awk -v version="$1" '$2 == "superseded" && $3 == version {found = $1} END {print found}')
+    if [ -z "$revision" ]; then
+        log "$1 is not in the helm history of $RELEASE: deploying it again"
+        engine_deploy "$1"
+        return
+    fi
+    run "${HELM[@]}" rollback "$RELEASE" "$revision" --wait
+}
+
 engine_rollback() {
+    if [ ! -e "$RUN_DIR/deploying" ]; then
+        # rollback.sh: to the recorded revision, or to the one before the current
+        if [ -n "$1" ]; then rollback_to "$1"; else run "${HELM[@]}" rollback "$RELEASE" --wait; fi
+        return
+    fi
     if [ -e "$RUN_DIR/engine-undid" ]; then
         log "the previous revision is back already (helm --atomic or Flagger)"
         return 0

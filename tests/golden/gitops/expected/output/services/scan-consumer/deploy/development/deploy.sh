@@ -65,7 +65,12 @@ run_stage() {
         attempt=$((attempt + 1))
         rc=0
         case $kind in
-            command) check_command "$command" "$timeout" || rc=$? ;;
+            command)
+                # a stage command (a migration, say) gets the plain variables as the service does
+                COMMAND_ENV=("${PLAIN_VARIABLES[@]}")
+                check_command "$command" "$timeout" || rc=$?
+                COMMAND_ENV=()
+                ;;
             engine)
                 : >"$RUN_DIR/deploying"
                 DEPLOYED=1

@@ -9,7 +9,8 @@ export HERE LIB
 . "$LIB"
 
 usage() {
-    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n\n'
+    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n'
+    printf '                   [--undo-first-deploy]\n\n'
     printf 'Returns %s in %s (%s) to the previous release, or to --to VERSION, with %s.\n\n' \
         "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" "$ENGINE"
     cat <<'HELP'
@@ -19,6 +20,11 @@ Options:
   --dry-run                 print every command instead of running it; change nothing
   --yes                     do not ask for confirmation (production, protected environments)
   --override-freeze REASON  roll back inside a release-freeze window, with a reason
+  --undo-first-deploy       with no release before the current one, stop and remove the
+                            current one (deploy-all.sh undoing a first deploy) instead of
+                            failing: the local engine stops it, kubernetes deletes the
+                            Deployment it created in this deploy-all run (Service, ConfigMap
+                            and volumes stay), helm uninstalls a release with one revision
   --help                    show this help
 
 HELP
@@ -28,7 +34,7 @@ HELP
 }
 
 main() {
-    parse_args "--to --list --dry-run --yes --override-freeze --help" "$@"
+    parse_args "--to --list --dry-run --yes --override-freeze --undo-first-deploy --help" "$@"
     if [ "$LIST" = 1 ]; then
         # the engine's own records, else what this machine recorded
         if declare -F engine_list >/dev/null; then

@@ -6,10 +6,11 @@
 # shellcheck disable=SC2034  # settings here are read by the scripts that source this file
 # shellcheck disable=SC2016  # values from the spec are single-quoted so that `$` stays literal
 
-PROJECT=hostile
-SERVICE=web
+# Names from the spec are DNS labels, double-quoted: `SERVICE=jobs` reads like a command.
+PROJECT="hostile"
+SERVICE="web"
 DESCRIPTION=$'Line one $(touch /tmp/pwned)\nkey: value\n---\n{: onclick="alert(1)" }\n--8<-- "/etc/passwd"\n'
-ENVIRONMENT=staging
+ENVIRONMENT="staging"
 ENVIRONMENT_TYPE=staging
 CONFIRM_REQUIRED=false
 ENGINE=local
@@ -23,6 +24,13 @@ MIGRATE_TIMEOUT=0
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
+# An engine whose rollback starts the service on this machine needs its secrets then too.
+START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=5
 HOTFIXES_DURING_FREEZE=true
@@ -99,6 +107,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
+SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
@@ -120,6 +130,8 @@ parse_args() {
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
+            --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -337,12 +349,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=()
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT
@@ -422,8 +439,13 @@ gates_after() {
 # ── Engine: local (rolling) ─────────────────────────────
 # Releases live in $RELEASE_DIR/releases/<version>; `current` points at the running one and
 # is switched atomically (rename). The start command runs in the background in its own
-# session, its pid in $RELEASE_DIR/run. Strategy: stop, switch, start (one host).
+# session, its pid in $RELEASE_DIR/run, with the spec's plain variables, the secrets
+# secrets.sh exported, PORT and VERSION. Strategy: stop, switch, start (one host).
 RELEASE_DIR=/srv/web
+# the plain variables of the service in this environment, NAME=VALUE
+VARIABLES=()
+# rollback.sh starts the app too: it fetches the secrets first, as deploy.sh does
+START_NEEDS_SECRETS=true
 START_COMMAND='exec ./server --motd '"'"'$(touch /tmp/pwned)'"'"' "`id`"; echo done'
 INSTALL_COMMAND=''
 INSTALL_TIMEOUT=600
@@ -507,13 +529,16 @@ app_start() { # VERSION
     (
         cd -- "$RELEASE_DIR/current" || exit 1
         export SERVICE ENVIRONMENT RELEASE_DIR
-        exec env VERSION="$1" setsid bash -c "$START_COMMAND" </dev/null >>"$LOG_FILE" 2>&1 9>&-
+        [ "$SERVICE_PORT" = 0 ] || export PORT=$SERVICE_PORT
+        exec env "${VARIABLES[@]}" VERSION="$1" setsid bash -c "$START_COMMAND" \
+            </dev/null >>"$LOG_FILE" 2>&1 9>&-
     ) &
     printf '%s\n' "$!" >"$PID_FILE"
     log "started release $1 (pid $!)"
 }
 
-# record_deploy VERSION: the deploy order, in $RELEASE_DIR/history (each release once).
+# record_deploy VERSION: the order of the deploys that succeeded, in $RELEASE_DIR/history
+# (each release once, oldest first).
 record_deploy() {
     local history=$RELEASE_DIR/history
     [ "$DRY_RUN" = 1 ] && return 0
@@ -521,11 +546,13 @@ record_deploy() {
     mv -f -- "$history.tmp" "$history"
 }
 
-# engine_prune: after a successful deploy, the newest KEEP_RELEASES in deploy order stay,
-# and always the current and the previous release.
+# engine_prune: run only after a deploy passed every stage and gate, which it records
+# first; the newest KEEP_RELEASES in deploy order stay, and always the current and the
+# previous release, whatever their age. A release that failed its gates is not kept.
 engine_prune() {
     local kept release
     [ "$DRY_RUN" = 1 ] && return 0
+    record_deploy "$VERSION"
     kept=$(tail -n "$KEEP_RELEASES" -- "$RELEASE_DIR/history" 2>/dev/null || true)
     kept+=$'\n'$VERSION$'\n'$PREVIOUS_VERSION
     for release in "$RELEASE_DIR"/releases/*; do
@@ -545,7 +572,7 @@ migrate() {
     fi
     (cd -- "$RELEASE_DIR/releases/$1" &&
         VERSION=$1 flock --nonblock "$RELEASE_DIR/run/migrate.lock" \
-            timeout --kill-after=10 "$MIGRATE_TIMEOUT" bash -c "$MIGRATE_COMMAND" 9>&-)
+            timeout --kill-after=10 "$MIGRATE_TIMEOUT" env "${VARIABLES[@]}" bash -c "$MIGRATE_COMMAND" 9>&-)
 }
 
 engine_deploy() { # VERSION
@@ -554,7 +581,6 @@ engine_deploy() { # VERSION
     app_stop
     switch_current "$1"
     app_start "$1"
-    record_deploy "$1"
 }
 
 engine_rollback() { # VERSION to return to; empty when there is none
@@ -570,6 +596,8 @@ engine_rollback() { # VERSION to return to; empty when there is none
     switch_current "$1"
     app_start "$1"
 }
+
+engine_undo_first() { engine_rollback ""; }
 
 engine_list() {
     printf 'current: %s\nprevious: %s\n' "$(state_get current)" "$(state_get previous)"

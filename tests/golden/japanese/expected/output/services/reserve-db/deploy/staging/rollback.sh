@@ -9,7 +9,8 @@ export HERE LIB
 . "$LIB"
 
 usage() {
-    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n\n'
+    printf 'Usage: rollback.sh [--to VERSION] [--list] [--dry-run] [--yes] [--override-freeze REASON]\n'
+    printf '                   [--undo-first-deploy]\n\n'
     printf 'Returns %s in %s (%s) to the previous release, or to --to VERSION, with %s.\n\n' \
         "$SERVICE" "$ENVIRONMENT" "$ENVIRONMENT_TYPE" "$ENGINE"
     cat <<'HELP'
@@ -19,6 +20,11 @@ Options:
   --dry-run                 print every command instead of running it; change nothing
   --yes                     do not ask for confirmation (production, protected environments)
   --override-freeze REASON  roll back inside a release-freeze window, with a reason
+  --undo-first-deploy       with no release before the current one, stop and remove the
+                            current one (deploy-all.sh undoing a first deploy) instead of
+                            failing: the local engine stops it, kubernetes deletes the
+                            Deployment it created in this deploy-all run (Service, ConfigMap
+                            and volumes stay), helm uninstalls a release with one revision
   --help                    show this help
 
 HELP
@@ -28,7 +34,7 @@ HELP
 }
 
 main() {
-    parse_args "--to --list --dry-run --yes --override-freeze --help" "$@"
+    parse_args "--to --list --dry-run --yes --override-freeze --undo-first-deploy --help" "$@"
     if [ "$LIST" = 1 ]; then
         # the engine's own records, else what this machine recorded
         if declare -F engine_list >/dev/null; then
@@ -38,50 +44,8 @@ main() {
         fi
         exit "$EXIT_OK"
     fi
-    AUDIT_EVENT=rollback
-    check_audit_writable
-    VERSION=$(state_get current)
-    local target=${ROLLBACK_TO:-$(state_get previous)}
-    if [ -n "$ROLLBACK_TO" ] && ! valid_version "$ROLLBACK_TO"; then
-        die "$EXIT_USAGE" "--to must be a version (letters, digits, '.', '_' or '-')"
-    fi
-    # hosts that keep their own records return to their recorded previous release
-    [ "$HOST_RECORDS" != true ] || target=$ROLLBACK_TO
-    if [ -z "$target" ] && [ "$HOST_RECORDS" != true ]; then
-        die "$EXIT_FAILED" "no previous release is recorded in $STATE_DIR: use --to VERSION"
-    fi
-    check_freeze rollback
-    confirm "roll back to ${target:-the previous release}"
-    start_run
-    trap finish_run EXIT
-    take_lock rollback
-    PREVIOUS_VERSION=$VERSION
-    ROLLBACK_TARGET=$target
-    ROLLBACK_DONE=true
-    export VERSION PREVIOUS_VERSION ARTIFACT
-    log "rolling back from ${VERSION:-unknown} to ${target:-the previous release recorded on each host}"
-    local rc=0
-    if [ "$HOST_RECORDS" = true ] || [ "$target" = "$(state_get previous)" ]; then
-        bounded_fn 900 engine_rollback "$target" || rc=$?
-    else
-        # an older release than the previous one: deploy it again
-        bounded_fn 900 engine_deploy "$target" || rc=$?
-    fi
-    [ "$rc" != 0 ] || healthy_after_rollback || rc=$?
-    if [ "$rc" != 0 ]; then
-        RESULT=failed
-        ROLLBACK_RESULT=failed
-        audit rollback
-        die "$EXIT_ROLLBACK_FAILED" "the rollback to $target failed: $SERVICE in $ENVIRONMENT needs a person now"
-    fi
-    if [ "$DRY_RUN" != 1 ] && [ -n "$target" ]; then
-        state_set current "$target"
-        [ -z "$VERSION" ] || state_set previous "$VERSION"
-    fi
-    RESULT=succeeded
-    ROLLBACK_RESULT=succeeded
-    audit rollback
-    log "rolled back to ${target:-the previous release}"
+    log "$SERVICE is run by the provider (${MANAGED_SERVICE:-managed service}): nothing to roll back from here; restore it with the provider's own tools (point-in-time recovery)"
+    exit "$EXIT_OK"
 }
 
 main "$@"

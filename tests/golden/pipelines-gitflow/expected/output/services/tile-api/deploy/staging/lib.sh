@@ -6,10 +6,11 @@
 # shellcheck disable=SC2034  # settings here are read by the scripts that source this file
 # shellcheck disable=SC2016  # values from the spec are single-quoted so that `$` stays literal
 
-PROJECT=tiles
-SERVICE=tile-api
+# Names from the spec are DNS labels, double-quoted: `SERVICE=jobs` reads like a command.
+PROJECT="tiles"
+SERVICE="tile-api"
 DESCRIPTION='Serves map tiles.'
-ENVIRONMENT=staging
+ENVIRONMENT="staging"
 ENVIRONMENT_TYPE=staging
 CONFIRM_REQUIRED=false
 ENGINE=compose
@@ -23,6 +24,13 @@ MIGRATE_TIMEOUT=0
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
+# An engine whose rollback starts the service on this machine needs its secrets then too.
+START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
 KEEP_RELEASES=5
 HOTFIXES_DURING_FREEZE=true
@@ -99,6 +107,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
+SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
@@ -120,6 +130,8 @@ parse_args() {
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
+            --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -337,12 +349,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=()
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT
@@ -420,25 +437,279 @@ gates_after() {
 }
 
 # ── Engine: compose (rolling) ─────────────────────────────
-# docker compose with the generated compose.yaml; the release is the image tag. The previous
-# tag is kept in the state directory, so a rollback starts it again.
-COMPOSE=(docker compose --file "$HERE/compose.yaml" --project-name tiles-staging)
+# Docker Compose v2 (`docker compose`) or podman-compose, whichever preflight finds
+# (DEPLOYPLAN_COMPOSE=docker|podman picks one), with the generated compose.yaml: one
+# container per host, tiles-staging-tile-api. The release is the image tag.
+# On the machine deploy.sh runs on. The container is recreated with the release (a short
+# gap: compose replaces, it does not roll).
+# The container carries the release it runs and the host's releases before it as labels,
+# so the record lives on the host and any machine can roll back.
+COMPOSE_FILE=$HERE/compose.yaml
+COMPOSE_PROJECT=tiles-staging
+CONTAINER=tiles-staging-tile-api
+HOSTS=()
+SSH_USER=''
+SSH=(ssh -o BatchMode=yes -o ConnectTimeout=10)
+[ -z "$SSH_USER" ] || SSH+=(-l "$SSH_USER")
+PODMAN_SOCKET=${DEPLOYPLAN_PODMAN_SOCKET:-/run/podman/podman.sock}
+CONFIG_DIR=$HERE/../../config/$ENVIRONMENT
+CONFIG_PATHS=()
+# Config files per release on each host, mounted read-only into the container.
+CONFIG_HOME=${DEPLOYPLAN_CONFIG_HOME:-/var/lib/deployplan/$PROJECT/$SERVICE/$ENVIRONMENT/config}
+HAS_CONFIG=false
+HAS_HEALTHCHECK=false
+REQUIRED_SECRETS=(TILE_DB_PASSWORD)
+DEPENDENCIES=()
+HOST_RECORDS=true
+# each host's container must pass its own health check before the rollout goes on
+ENGINE_CHECKS_HOSTS=$HAS_HEALTHCHECK
+# a rollback recreates the container, which takes its secrets from the environment
+START_NEEDS_SECRETS=true
+RUNTIME=
+COMPOSE_CLI=()
 
-engine_preflight() { run docker info >/dev/null; }
-
-engine_prepare() { run "${COMPOSE[@]}" config --quiet; }
-
-compose_up() { # VERSION
-    run env "DEPLOYPLAN_IMAGE=$IMAGE:$1" "${COMPOSE[@]}" up --detach --wait --no-deps "$SERVICE"
+# detect_compose: RUNTIME and COMPOSE_CLI. Docker Compose v1 (docker-compose) cannot read
+# the file (it has no top-level `name`), so it is never used.
+detect_compose() {
+    [ -z "$RUNTIME" ] || return 0
+    local want=${DEPLOYPLAN_COMPOSE:-}
+    if [ "$want" != podman ] && docker compose version >/dev/null 2>&1 &&
+        { [ "$want" = docker ] || [ -n "${HOSTS[*]}" ] || docker info >/dev/null 2>&1; }; then
+        RUNTIME=docker
+        COMPOSE_CLI=(docker compose)
+    elif [ "$want" != docker ] && command -v podman >/dev/null && command -v podman-compose >/dev/null; then
+        RUNTIME=podman
+        COMPOSE_CLI=(podman-compose)
+    elif [ "$DRY_RUN" = 1 ]; then
+        log "dry run: no compose tool here; the commands are shown for docker compose"
+        RUNTIME=docker
+        COMPOSE_CLI=(docker compose)
+    else
+        log "no compose tool: install Docker Compose v2 (docker compose, with an engine that runs)"
+        log "or podman with podman-compose; DEPLOYPLAN_COMPOSE=docker|podman picks one"
+        return 1
+    fi
 }
 
-engine_deploy() { compose_up "$1"; }
+# Every host of the rollout, or one empty name for this machine.
+if [ -z "${HOSTS[*]}" ]; then ROLLOUT=(""); else ROLLOUT=("${HOSTS[@]}"); fi
 
-engine_rollback() {
-    if [ -z "$1" ]; then
-        log "no previous release: stopping the failed one"
-        run "${COMPOSE[@]}" stop "$SERVICE"
+where() { printf '%s' "${1:-this machine}"; }
+
+# on_host HOST: the runtime and the compose CLI talk to HOST ('' is this machine).
+on_host() {
+    unset DOCKER_HOST CONTAINER_HOST
+    [ -n "$1" ] || return 0
+    local who=${SSH_USER:+$SSH_USER@}$1
+    if [ "$RUNTIME" = docker ]; then
+        export DOCKER_HOST=ssh://$who
+    else
+        export CONTAINER_HOST=ssh://$who$PODMAN_SOCKET
+    fi
+}
+
+# on_shell HOST COMMAND ARGS...: a command on HOST's shell (this machine: directly).
+on_shell() {
+    local host=$1 line
+    shift
+    if [ -z "$host" ]; then
+        run "$@"
+        return
+    fi
+    printf -v line ' %q' "$@"
+    run "${SSH[@]}" -- "$host" "$line"
+}
+
+compose() {
+    run env "DEPLOYPLAN_IMAGE=${DEPLOYPLAN_IMAGE:-$IMAGE}" \
+        "DEPLOYPLAN_CONFIG_SOURCE=${DEPLOYPLAN_CONFIG_SOURCE:-$CONFIG_HOME}" \
+        "${COMPOSE_CLI[@]}" -f "$COMPOSE_FILE" -p "$COMPOSE_PROJECT" "$@"
+}
+
+image_ref() { printf '%s:%s' "$IMAGE" "$1"; }
+
+
+# label NAME: a label of the running container, empty when there is none.
+label() { "$RUNTIME" inspect --format "{{index .Config.Labels \"$1\"}}" "$CONTAINER" 2>/dev/null || true; }
+
+# status CONTAINER: running, exited, …, or missing.
+status() { "$RUNTIME" inspect --format '{{.State.Status}}' "$1" 2>/dev/null || printf 'missing'; }
+
+health() { docker inspect --format '{{.State.Health.Status}}' "$CONTAINER" 2>/dev/null || true; }
+
+# deliver_config HOST VERSION: the release's config files on HOST, kept per release.
+deliver_config() {
+    [ "$HAS_CONFIG" = true ] || return 0
+    local dest=$CONFIG_HOME/$2
+    if [ "$DRY_RUN" = 1 ]; then
+        on_shell "$1" mkdir -p -- "$dest"
         return 0
     fi
-    compose_up "$1"
+    (cd -- "$CONFIG_DIR" 2>/dev/null && tar -cf - -- "${CONFIG_PATHS[@]}") |
+        on_shell "$1" sh -c 'mkdir -p -- "$1" && tar -xf - -C "$1"' config "$dest" || {
+        log "$(where "$1"): the config files of $ENVIRONMENT could not be delivered from $CONFIG_DIR"
+        return 1
+    }
+}
+
+# image_available VERSION: the release's image is on the host, or can be pulled there.
+image_available() {
+    [ "$DRY_RUN" != 1 ] || return 0
+    "$RUNTIME" image inspect "$(image_ref "$1")" >/dev/null 2>&1 || run "$RUNTIME" pull "$(image_ref "$1")" >/dev/null
+}
+
+# dependencies_ready HOST: the containers this service requires run there.
+dependencies_ready() {
+    [ "$DRY_RUN" != 1 ] || return 0
+    local dependency
+    for dependency in "${DEPENDENCIES[@]}"; do
+        [ "$(status "$dependency")" = running ] || {
+            log "$(where "$1"): $SERVICE requires $dependency, which is not running: deploy it first (deploy-all.sh keeps the order)"
+            return 1
+        }
+    done
+}
+
+secrets_set() {
+    [ "$DRY_RUN" != 1 ] || return 0
+    local name
+    for name in "${REQUIRED_SECRETS[@]}"; do
+        [ -n "${!name+x}" ] || { log "secret $name is not set: deploy.sh loads it from its provider"; return 1; }
+    done
+}
+
+# up VERSION HISTORY: the container recreated with VERSION, labelled with the history.
+up() {
+    export DEPLOYPLAN_IMAGE DEPLOYPLAN_RELEASE=$1 DEPLOYPLAN_HISTORY=$2
+    export DEPLOYPLAN_CONFIG_SOURCE=$CONFIG_HOME/$1
+    DEPLOYPLAN_IMAGE=$(image_ref "$1")
+    compose up -d --no-deps --force-recreate "$SERVICE"
+}
+
+# history_with VERSION: the host's history with VERSION first, each release once.
+history_with() {
+    local kept=("$1") release releases
+    read -ra releases <<<"$(label io.deployplan.history)"
+    for release in "${releases[@]}"; do
+        [ "$release" = "$1" ] || kept+=("$release")
+    done
+    printf '%s' "${kept[*]:0:10}"
+}
+
+# ready HOST: the container runs (and passes its health check) before the stage's deadline.
+ready() {
+    [ "$DRY_RUN" != 1 ] || return 0
+    local end=$((SECONDS + ${STAGE_TIMEOUT:-120})) steady=0 state
+    while [ "$SECONDS" -lt "$end" ]; do
+        state=$(status "$CONTAINER")
+        if [ "$state" = running ]; then
+            if [ "$HAS_HEALTHCHECK" != true ]; then
+                steady=$((steady + 1))
+                [ "$steady" -lt 3 ] || return 0
+            elif [ "$RUNTIME" = podman ]; then
+                # podman runs health checks from systemd timers; ask for one directly
+                podman healthcheck run "$CONTAINER" >/dev/null 2>&1 && return 0
+            else
+                case $(health) in
+                    healthy) return 0 ;;
+                    unhealthy) break ;;
+                esac
+            fi
+        else
+            steady=0
+        fi
+        sleep 1
+    done
+    log "$(where "$1"): $CONTAINER is not healthy (state: $(status "$CONTAINER"))"
+    return 1
+}
+
+engine_preflight() {
+    detect_compose || return 1
+    log "compose tool: ${COMPOSE_CLI[*]}"
+    local host
+    for host in "${ROLLOUT[@]}"; do
+        on_host "$host"
+        run "$RUNTIME" info >/dev/null || { log "$(where "$host"): $RUNTIME does not answer"; return 1; }
+    done
+    compose config --quiet
+}
+
+engine_prepare() {
+    detect_compose || return 1
+    compose config --quiet
+    local host
+    for host in "${ROLLOUT[@]}"; do
+        [ "$HAS_CONFIG" != true ] || on_shell "$host" mkdir -p -- "$CONFIG_HOME"
+    done
+}
+
+# The hosts switched so far, for a rollback within this run.
+switched_file() { printf '%s' "${RUN_DIR:-/nonexistent}/compose-switched"; }
+
+engine_deploy() {
+    detect_compose || return 1
+    secrets_set || return 1
+    local host
+    for host in "${ROLLOUT[@]}"; do
+        on_host "$host"
+        dependencies_ready "$host" || return 1
+        image_available "$1" || { log "$(where "$host"): image $(image_ref "$1") is not available"; return 1; }
+        deliver_config "$host" "$1" || return 1
+        [ -z "${RUN_DIR:-}" ] || printf '%s\n' "$host" >>"$(switched_file)"
+        log "$(where "$host"): starting $1 (was: $(label io.deployplan.release))"
+        up "$1" "$(history_with "$1")" || return 1
+        ready "$host" || return 1
+    done
+}
+
+# engine_rollback [VERSION]: each host one step back in its history, or to VERSION; a
+# host with nothing before has its failed container removed. Within a deploy only the
+# hosts it switched are rolled back, the last one first.
+engine_rollback() {
+    detect_compose || return 1
+    local back=() host to history
+    local -i rc=0
+    if [ -f "$(switched_file)" ]; then
+        mapfile -t back < <(tac -- "$(switched_file)")
+        set -- ""
+    else
+        mapfile -t back < <(printf '%s\n' "${ROLLOUT[@]}" | tac)
+    fi
+    secrets_set || return 1
+    for host in "${back[@]}"; do
+        on_host "$host"
+        read -ra history <<<"$(label io.deployplan.history)"
+        to=${1:-${history[1]:-}}
+        if [ -z "$to" ]; then
+            log "$(where "$host"): no release before ${history[0]:-this one}: removing the failed container"
+            run "$RUNTIME" rm --force "$CONTAINER" >/dev/null || rc=1
+            continue
+        fi
+        # the target is checked before anything stops: a failed rollback leaves it serving
+        if ! image_available "$to"; then
+            log "$(where "$host"): image $(image_ref "$to") is not available; left as it is"
+            rc=1
+            continue
+        fi
+        if [ "$DRY_RUN" != 1 ] && [ "$HAS_CONFIG" = true ] &&
+            ! on_shell "$host" test -d "$CONFIG_HOME/$to"; then
+            deliver_config "$host" "$to" || { rc=1; continue; }
+        fi
+        log "$(where "$host"): returning to $to"
+        # stepping back drops the release left from the history; --to puts VERSION first
+        if [ -z "$1" ]; then history=("${history[@]:1}"); else read -ra history <<<"$(history_with "$to")"; fi
+        if ! up "$to" "${history[*]}" || ! ready "$host"; then rc=1; fi
+    done
+    return "$rc"
+}
+
+# engine_list: the releases each host has run, newest first, from its container's labels.
+engine_list() {
+    detect_compose || return 1
+    local host
+    for host in "${ROLLOUT[@]}"; do
+        on_host "$host"
+        printf '%s: %s\n' "$(where "$host")" "$(label io.deployplan.history)"
+    done
 }

@@ -24,6 +24,11 @@ MIGRATE_TIMEOUT=900
 # rollout say so below; the others keep them in STATE_DIR on this machine.
 HOST_RECORDS=false
 ENGINE_CHECKS_HOSTS=false
+# Engines whose target keeps its own release history (a Deployment's rollout history,
+# helm history) say so: rollback.sh reads it (engine_history), on any machine.
+TARGET_HISTORY=false
+TARGET_CURRENT=
+TARGET_PREVIOUS=
 # An engine whose rollback starts the service on this machine needs its secrets then too.
 START_NEEDS_SECRETS=false
 ROLLBACK_AUTOMATIC=true
@@ -102,6 +107,8 @@ if [ -z "${DEPLOYPLAN_INNER:-}" ]; then
 fi
 ASSUME_YES=0
 LIST=0
+UNDO_FIRST=0
+SKIP_BACKUP=0
 AUDIT_EVENT=deploy
 FREEZE_OVERRIDE=
 ROLLBACK_TO=
@@ -123,6 +130,8 @@ parse_args() {
             --dry-run) DRY_RUN=1 ;;
             --yes) ASSUME_YES=1 ;;
             --list) LIST=1 ;;
+            --skip-backup) SKIP_BACKUP=1 ;;
+            --undo-first-deploy) UNDO_FIRST=1 ;;
             --version | --artifact | --override-freeze | --to | --skip | --wait)
                 [ $# -ge 2 ] || die "$EXIT_USAGE" "$option needs a value"
                 case $option in
@@ -344,12 +353,17 @@ check_http() { # URL STATUS CONTAINS TIMEOUT
     fi
 }
 
-check_command() { # COMMAND TIMEOUT
+# The service's plain variables (NAME=VALUE), for the stage commands deploy.sh runs.
+# shellcheck disable=SC2054  # NAME=value words, whose values may hold commas
+PLAIN_VARIABLES=()
+COMMAND_ENV=()
+
+check_command() { # COMMAND TIMEOUT; with COMMAND_ENV (NAME=VALUE...) in its environment
     if [ "$DRY_RUN" = 1 ]; then
         run bash -c "$1"
         return 0
     fi
-    bounded "$2" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
+    bounded "$2" env "${COMMAND_ENV[@]}" bash -c "cd -- \"\$1\" && bash -c \"\$2\"" deployplan "$WORKDIR" "$1"
 }
 
 compare() { # VALUE OPERATOR LIMIT
@@ -443,14 +457,18 @@ CONFIG_DIR=$HERE/../../config/$ENVIRONMENT
 HOSTS=(cache-1.dr.ams1.boxoffice.internal)
 HOST_RECORDS=true
 ENGINE_CHECKS_HOSTS=true
+# how long a host may take to pass its health indicators after its restart; when set,
+# DEPLOYPLAN_PROBE_SECONDS also shortens the deadline of a gate checked on each host
+PROBE_SECONDS=${DEPLOYPLAN_PROBE_SECONDS:-30}
 
 # playbook ACTION VERSION [ANSIBLE-PLAYBOOK OPTIONS...]
 playbook() {
     local vars config="" artifact=${PACKED_ARTIFACT:-} checksum=${ARTIFACT_SHA256:-}
     [ ! -d "$CONFIG_DIR" ] || config=$(cd -- "$CONFIG_DIR" && pwd)
-    vars=$(printf '{"deployplan_action":%s,"deployplan_version":%s,"deployplan_artifact":%s,"deployplan_checksum":%s,"deployplan_config_dir":%s,"deployplan_workdir":%s,"deployplan_run_dir":%s}' \
+    vars=$(printf '{"deployplan_action":%s,"deployplan_version":%s,"deployplan_artifact":%s,"deployplan_checksum":%s,"deployplan_config_dir":%s,"deployplan_workdir":%s,"deployplan_run_dir":%s,"deployplan_probe_seconds":%s,"deployplan_probe_limit":%s}' \
         "$(json "$1")" "$(json "$2")" "$(json "$artifact")" "$(json "$checksum")" \
-        "$(json "$config")" "$(json "$WORKDIR")" "$(json "${RUN_DIR:-}")")
+        "$(json "$config")" "$(json "$WORKDIR")" "$(json "${RUN_DIR:-}")" "$(json "$PROBE_SECONDS")" \
+        "$(json "${DEPLOYPLAN_PROBE_SECONDS:-}")")
     run ansible-playbook --inventory "$INVENTORY" --extra-vars "$vars" "${@:3}" "$PLAYBOOK"
 }
 

@@ -69,7 +69,6 @@ main() {
     local health=("$HERE/healthcheck.sh")
     [ "$DRY_RUN" != 1 ] || health+=(--dry-run)
     "${health[@]}" || FAILED=$((FAILED + 1))
-    criterion error_rate '100 * sum(rate(nginx_http_requests_total{upstream=~"web_.*",status=~"5.."}[15m])) / sum(rate(nginx_http_requests_total{upstream=~"web_.*"}[15m]))' '<=' 0.5
     if [ "$FAILED" -gt 0 ]; then
         log "verification failed ($FAILED problem(s))"
         exit "$EXIT_FAILED"
