@@ -172,6 +172,12 @@ def test_incident_response_escalation_and_emergencies(shop: Path) -> None:
         )
         for line in matrix
     )
+    assert (
+        "PagerDuty runs this escalation as its policy <code>shop-payments</code>, kept by "
+        "<code>configure-pagerduty.sh</code>: a page goes to each level below only while "
+        "nobody has acknowledged the incident, and an acknowledgement stops it. Levels that "
+        "only notify chat or email are sent at their time by Alertmanager."
+    ) in matrix
     emergency = page(shop, "incidents/emergency/emergency-payments-down.md")
     assert (
         "This is a <code>sev1</code> incident: "

@@ -10,6 +10,7 @@ from generator.spec.model.operations import EscalationPath, MaintenanceProcedure
 from generator.spec.model.types import duration_seconds
 from generator.targets.docs.schedule import Occurrence, occurrences, zone
 from generator.targets.docs.site import Page, Site
+from generator.targets.paging import policies
 
 MAINTENANCE = N_("Maintenance")
 INCIDENTS = N_("Incidents and emergencies")
@@ -144,6 +145,10 @@ def _severity(site: Site, name: str) -> Any:
     return next((level for level in levels if level.name == name), None)
 
 
+#: How the paging services write their own names.
+PAGER_NAMES = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie"}
+
+
 def escalation(site: Site) -> dict[str, Any]:
     """The escalation matrix: service × severity → who is paged when, and through what."""
     ops = site.plan.operations
@@ -172,6 +177,11 @@ def escalation(site: Site) -> dict[str, Any]:
         ],
         "receivers": receivers,
         "teams": site.teams,
+        # paths whose pages the paging service escalates: provider and policy name
+        "pagers": {
+            p.path: {"provider": p.provider, "label": PAGER_NAMES[p.provider], "name": p.name}
+            for p in policies(site.plan)
+        },
     }
 
 
