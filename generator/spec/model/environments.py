@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from generator.spec.model.types import (
     Cpu,
@@ -189,6 +189,13 @@ class Infrastructure(SpecModel):
     )
 
 
+class Operator(StrEnum):
+    """A Kubernetes operator whose custom resources deployplan can write."""
+
+    PROMETHEUS = "prometheus"
+    VELERO = "velero"
+
+
 class EnvironmentConfig(SpecModel):
     """Seed ``EnvironmentConfig``: how the environment is reached and run."""
 
@@ -208,6 +215,22 @@ class EnvironmentConfig(SpecModel):
         pattern=r"^/[A-Za-z0-9._/-]+$",
         description="Where deploy scripts append their JSON-lines audit records.",
     )
+    operators: list[Operator] = Field(
+        default_factory=list,
+        description="Operators the environment's cluster runs: `prometheus` (the Prometheus "
+        "Operator) gets PrometheusRule, ServiceMonitor and Probe resources beside the "
+        "Prometheus files; `velero` gets Velero Schedule resources instead of the CronJob "
+        "that runs the Velero CLI.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_default_operators(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Left out when none are declared, so the plan digest of specs written before
+        # operators existed stays the same.
+        data = handler(self)
+        if isinstance(data, dict) and not self.operators:
+            data.pop("operators", None)
+        return data
 
 
 class DeploymentEnvironment(SpecModel):
