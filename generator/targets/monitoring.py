@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
-from generator.targets import opsgenie, pagerduty, slo
+from generator.spec.model.environments import Operator
+from generator.targets import opsgenie, pagerduty, prometheus_operator, slo
 from generator.targets.alert_routes import alertmanager_config, secret_file
 from generator.targets.alert_rules import (
     ALERTS_PAGE,
@@ -122,6 +123,7 @@ def _environment(spec: DeploymentPlan, environment: str, tests: list[AlertTest])
         artifacts.append(
             _artifact(path, "monitoring/metrics-service.yaml.j2", service, environment)
         )
+    artifacts += _operator_resources(spec, environment, files)
     credentials = _credentials(spec, environment)
     if credentials:
         context: dict[str, Any] = {
@@ -134,6 +136,21 @@ def _environment(spec: DeploymentPlan, environment: str, tests: list[AlertTest])
             _artifact(path, "monitoring/alertmanager-secrets.sh.j2", context, environment, True)
         )
     return artifacts
+
+
+def _operator_resources(
+    spec: DeploymentPlan, environment: str, files: dict[str, Any]
+) -> list[Artifact]:
+    """The Prometheus Operator's resources, where the environment's cluster runs it."""
+    if Operator.PROMETHEUS not in spec.environments[environment].configuration.operators:
+        return []
+    rule_files = ("recording.yml", "alerts.yml", "slo-recording.yml", "slo-alerts.yml")
+    groups = [g for name in rule_files for g in files.get(name, {}).get("groups", [])]
+    here = PurePosixPath("monitoring", environment, "kubernetes")
+    return [
+        _artifact(here / name, "monitoring/resource.yaml.j2", {"resource": resource}, environment)
+        for name, resource in prometheus_operator.resources(spec, environment, groups).items()
+    ]
 
 
 def _group(kind: str, rules: list[dict[str, Any]], interval: str) -> list[dict[str, Any]]:

@@ -40,11 +40,13 @@ def scrape_configs(spec: DeploymentPlan, environment: str) -> list[dict[str, Any
                 }
             ]
         jobs.append(job)
-    for indicator in spec.health_check.health_indicators:
-        probe = _probe_job(spec, indicator, environment)
-        if probe:
-            jobs.append(probe)
-    return jobs
+    return jobs + probe_jobs(spec, environment)
+
+
+def probe_jobs(spec: DeploymentPlan, environment: str) -> list[dict[str, Any]]:
+    """A blackbox job per HTTP or TCP indicator with an endpoint in ``environment``."""
+    jobs = [_probe_job(spec, i, environment) for i in spec.health_check.health_indicators]
+    return [job for job in jobs if job]
 
 
 def _namespace(spec: DeploymentPlan, deploy: Target, environment: str) -> str:
