@@ -14,7 +14,9 @@ from typing import Any
 
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
-from generator.spec.model.recovery import BackupType
+from generator.spec.model.environments import Operator
+from generator.spec.model.recovery import BackupEngine, BackupType
+from generator.targets import velero_schedules
 from generator.targets.backup_details import backup_details
 from generator.targets.backup_schedule import BACKUP_USER, ScheduleEntry, schedule_entries
 from generator.targets.context import PlanContext
@@ -84,7 +86,45 @@ def _folder(
         context = {**shared, "name": BACKUP_USER, "users": users}
         path = here / "systemd" / "sysusers.conf"
         artifacts.append(_artifact(path, "backups/sysusers.conf.j2", context, scope))
-    artifacts += _kubernetes(spec, here, entries, backups, shared, scope)
+    scheduled = _velero_scheduled(spec, entries, environment)
+    artifacts += _velero(spec, here, scheduled, scope)
+    cronjobs = [entry for entry in entries if entry not in scheduled]
+    artifacts += _kubernetes(spec, here, cronjobs, backups, shared, scope)
+    return artifacts
+
+
+def _velero_scheduled(
+    spec: DeploymentPlan, entries: list[ScheduleEntry], environment: str
+) -> list[ScheduleEntry]:
+    """The Velero backups that the cluster's Velero operator schedules itself."""
+    if Operator.VELERO not in spec.environments[environment].configuration.operators:
+        return []
+    return [e for e in entries if e.backup.engine is BackupEngine.VELERO and not e.restore_test]
+
+
+def _velero(
+    spec: DeploymentPlan,
+    here: PurePosixPath,
+    entries: list[ScheduleEntry],
+    scope: dict[str, str],
+) -> list[Artifact]:
+    """Velero Schedules in ``velero/``, with the kustomization that applies them."""
+    if not entries:
+        return []
+    found = velero_schedules.schedules(spec, entries, scope["environment"])
+    template = "backups/resource.yaml.j2"
+    artifacts = [
+        _artifact(here / "velero" / f"{name}.yaml", template, {"resource": schedule}, scope)
+        for name, schedule in found.items()
+    ]
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "namespace": velero_schedules.NAMESPACE,
+        "resources": [f"{name}.yaml" for name in found],
+    }
+    path = here / "velero" / "kustomization.yaml"
+    artifacts.append(_artifact(path, template, {"resource": kustomization}, scope))
     return artifacts
 
 
