@@ -161,6 +161,8 @@ _CITATIONS = [
     (re.compile(rb"SPEC((?::|&#58;)\d+){1,2}"), rb"SPEC:POS"),
     (re.compile(rb"#L\d+"), rb"#L"),
     (re.compile(rb'"line": \d+|line="\d+"|line \d+'), rb"line N"),
+    # an environment written in an included file names that file beside its line
+    (re.compile(rb"SPEC, line N"), rb"line N"),
 ]
 
 
