@@ -27,7 +27,19 @@ class Opaque(Exception):
     """A value whose content the walk cannot see: its context has no fingerprint."""
 
 
-_REPR_TYPES = (datetime.date, datetime.time, datetime.timedelta, decimal.Decimal, re.Pattern)
+#: Immutable values whose repr shows all they hold (for subclasses, their state follows).
+_REPR_TYPES = (
+    str,
+    int,
+    float,
+    bytes,
+    PurePath,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    decimal.Decimal,
+    re.Pattern,
+)
 _MISSING = object()
 
 
@@ -93,7 +105,7 @@ class Fingerprints:
             return [b"l", head, *map(self._chunk, value), *self._state(value)]
         if isinstance(value, set | frozenset):
             return [b"S", head, *sorted(map(self._chunk, value))]
-        if isinstance(value, str | int | float | bytes | PurePath | _REPR_TYPES):
+        if isinstance(value, (str, int, float, bytes, PurePath, *_REPR_TYPES)):
             return [b"r", head, repr(value).encode(), *self._state(value)]
         if isinstance(value, type):
             return [b"c", _name(value)]
