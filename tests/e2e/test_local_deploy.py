@@ -634,8 +634,10 @@ def test_each_environment_is_probed_on_its_own_address_and_port(
     )
     address, port = where["production"]
     assert run(production, "--dry-run", env=environment(root)).stdout.splitlines() == [
-        f"+ curl -sS -o /dev/null -w %\\{{http_code\\}} --max-time 5 http://{address}:{port}/health",
-        f'+ bash -c :\\ \\>\\"/dev/tcp/\\$1/\\$2\\" tcp {address} {port}',
+        f"would probe web_http: GET http://{address}:{port}/health, expecting HTTP 200 within 5s",
+        f"  + curl -sS -o /dev/null -w %\\{{http_code\\}} --max-time 5 http://{address}:{port}/health",
+        f"would probe web_port: TCP connection to {address}:{port} within 5s",
+        f'  + bash -c :\\ \\>\\"/dev/tcp/\\$1/\\$2\\" tcp {address} {port}',
     ]
     # staging goes down: production's probes do not notice, staging's do
     _stop_apps(root / "staging")
