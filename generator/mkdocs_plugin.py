@@ -4,7 +4,8 @@
 the language to ``<docs_dir>/.deployplan-site.json``; this plugin reads it and
 
 - sets ``nav`` (unless ``mkdocs.yml`` has its own) and Material's ``theme.language``,
-  so search also uses the manual's language;
+  so search also uses the manual's language, and ``site_name`` to the manual's title in
+  that language (unless the plugin's ``site_name`` option is ``mkdocs.yml``);
 - enables the Markdown extensions the pages use (tables, tabs, admonitions, diagrams);
 - ships Mermaid and the offline plugin's search shim as local assets, so diagrams and
   search work with no network;
@@ -68,6 +69,9 @@ class DeployplanConfig(base.Config):  # type: ignore[no-untyped-call]
     """Options under ``plugins: - deployplan:`` in ``mkdocs.yml``."""
 
     output_dir = c.Type(str, default="output")
+    #: ``spec``: the site's name is the manual's title in its language; ``mkdocs.yml``:
+    #: the ``site_name`` written there.
+    site_name = c.Choice(("spec", "mkdocs.yml"), default="spec")
 
 
 class DeployplanPlugin(BasePlugin[DeployplanConfig]):  # type: ignore[no-untyped-call]
@@ -85,6 +89,8 @@ class DeployplanPlugin(BasePlugin[DeployplanConfig]):  # type: ignore[no-untyped
             log.warning(f"{SITE_DATA} not found in {config.docs_dir}: run `deployplan generate`")
             return config
         config.theme["language"] = data["language"]
+        if self.config.site_name == "spec" and data.get("title"):
+            config.site_name = inert_title(html.escape(data["title"]))
         if config.nav is None:
             config.nav = [*data["nav"], *_own_pages(Path(config.docs_dir), data["nav"])]
         _add_extensions(config)

@@ -71,8 +71,9 @@ def _section(path: PurePosixPath) -> tuple[str, ...]:
 
 
 def site_data(site: Site, nav: Nav, files: list[str]) -> Artifact:
-    """``.deployplan-site.json``: the language, the navigation, the browsable files."""
-    data = {"language": site.language, "nav": nav, "files": files}
+    """``.deployplan-site.json``: the language, the site's name, the navigation, the
+    browsable files."""
+    data = {"language": site.language, "title": site.title, "nav": nav, "files": files}
     return Artifact(
         root=Root.DOCS,
         path=PurePosixPath(SITE_DATA),

@@ -46,6 +46,11 @@ class Site:
         """Translate a message (for text built in Python, e.g. navigation titles)."""
         return translations(self.language).gettext
 
+    @property
+    def title(self) -> str:
+        """The site's name in the manual's language: the home page's heading."""
+        return self.gettext("%(name)s operations manual") % {"name": self.plan.project.name}
+
     def page(self, path: str, template: str, section: tuple[str, ...], **values: Any) -> Page:
         """A page at ``path`` under ``site_docs/``, rendered by ``docs/<template>``."""
         where = PurePosixPath(path)
