@@ -98,6 +98,17 @@ def japanese(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
 
 
 @pytest.fixture(scope="session")
+def japanese_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """The example spec with ``docs_language: ja``: every page the shop has, in Japanese."""
+    spec = tmp_path_factory.mktemp("japanese-spec") / "deployplan.yaml"
+    english = (ROOT / "specs" / "deployplan.yaml").read_text(encoding="utf-8")
+    japanese = english.replace("\n  docs_language: en\n", "\n  docs_language: ja\n", 1)
+    assert japanese != english, "specs/deployplan.yaml no longer sets docs_language: en"
+    spec.write_text(japanese, encoding="utf-8")
+    yield from _built(str(spec), tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
