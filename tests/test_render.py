@@ -181,8 +181,12 @@ BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def shown(text: str) -> str:
     """How Markdown escaping shows ``text``: control characters as spaces, bidirectional
-    controls as their escapes."""
-    return collapse(visible_bidi(CONTROLS.sub(" ", text)))
+    controls as their escapes, text between matching backticks as code (without them)."""
+    return collapse(visible_bidi(CONTROLS.sub(" ", CODE_SPAN.sub(r"\2", text))))
+
+
+# Matching runs of backticks around text on one line that neither starts nor ends with one.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^\n\r]*?[^`\n\r])\1(?!`)")
 
 
 ONE_LINE_SPACES = str.maketrans(
@@ -780,21 +784,21 @@ def test_yaml_value_loads_back_exactly(v: str) -> None:
 @given(v=values)
 def test_markdown_paragraph_is_inert(v: str, to_html: ToHtml) -> None:
     page = to_html(without_bidi(render_property("prop/paragraph.md.j2", v=v)))
-    assert set(page.tags) <= {"p", "br"}
+    assert set(page.tags) <= {"p", "br", "code"}
     assert page.text == shown(f"Text: {v}")
 
 
 @given(v=values)
 def test_markdown_table_cell_is_inert(v: str, to_html: ToHtml) -> None:
     page = to_html(without_bidi(render_property("prop/cell.md.j2", v=v)))
-    assert set(page.tags) <= {"table", "thead", "tbody", "tr", "th", "td", "br"}
+    assert set(page.tags) <= {"table", "thead", "tbody", "tr", "th", "td", "br", "code"}
     assert page.text == shown(f"Name Value x {v}")
 
 
 @given(v=values)
 def test_markdown_block_is_inert(v: str, to_html: ToHtml) -> None:
     page = to_html(without_bidi(render_property("prop/block.md.j2", v=v)))
-    assert set(page.tags) <= {"p", "br"}
+    assert set(page.tags) <= {"p", "br", "code"}
     assert page.text == shown(v)
 
 
@@ -840,7 +844,7 @@ urls = st.one_of(
 @given(v=values, url=urls)
 def test_markdown_link_is_inert_and_safe(v: str, url: str, to_html: ToHtml) -> None:
     page = to_html(without_bidi(render_property("prop/link.md.j2", v=v, url=url)))
-    assert set(page.tags) <= {"p", "a", "br"} and len(page.hrefs) <= 1
+    assert set(page.tags) <= {"p", "a", "br", "code"} and len(page.hrefs) <= 1
     for href in page.hrefs:
         parts = urlsplit(href)
         assert parts.scheme in ("http", "https") if parts.scheme else not parts.netloc
@@ -870,3 +874,11 @@ def test_text_value_stays_on_its_line(v: str) -> None:
 def test_json_value_loads_back_exactly(v: str) -> None:
     text = without_bidi(render_property("prop/value.json.j2", v=v))
     assert json.loads(text) == {"key": v}
+
+
+def test_markdown_backticks_in_free_text_are_inline_code(to_html: ToHtml) -> None:
+    text = "Run `kubectl get pods` and read `<b>x</b> & $(id)`; a lone ` stays."
+    page = to_html(render_property("prop/paragraph.md.j2", v=text))
+    assert page.code == ["kubectl get pods", "<b>x</b> & $(id)"]
+    assert "b" not in page.tags
+    assert page.text == "Text: Run kubectl get pods and read <b>x</b> & $(id); a lone ` stays."

@@ -28,6 +28,9 @@ _MD_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-])")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _EDGE_SPACES = re.compile(r"^ +| +$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# A code span: a run of backticks, content on one line that neither starts nor ends with
+# a backtick, and a run of the same length (CommonMark's rule, kept within one line).
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^\n]*?[^`\n])\1(?!`)")
 
 
 def _entity(match: re.Match[str]) -> str:
@@ -35,10 +38,29 @@ def _entity(match: re.Match[str]) -> str:
 
 
 def md_inline(value: object) -> str:
-    """MARKDOWN: inert inline text, safe in a paragraph, a list item or a table cell."""
-    text = as_text(value).replace("\r\n", "\n").translate(_MD_INLINE)
-    text = _MD_EMOJI.sub("&#58;", _MD_LINE_START.sub(_entity, text))
-    text = _MD_UNDERSCORE.sub("&#95;", text)
+    """MARKDOWN: inert inline text, safe in a paragraph, a list item or a table cell.
+
+    Text between matching backticks (`` `kubectl get pods` ``) is shown as inline code,
+    as inert as the rest: a spec writes commands and names in free text that way.
+    """
+    pieces = _CODE_SPAN.split(as_text(value).replace("\r\n", "\n"))
+    # split() alternates: text, a span's backticks, its content, text, ...
+    return _edges(
+        "".join(
+            _inert(piece) if index % 3 == 0 else code(piece)
+            for index, piece in enumerate(pieces)
+            if index % 3 != 1
+        )
+    )
+
+
+def _inert(text: str) -> str:
+    text = _MD_EMOJI.sub("&#58;", text.translate(_MD_INLINE))
+    return _MD_UNDERSCORE.sub("&#95;", text)
+
+
+def _edges(text: str) -> str:
+    text = _MD_LINE_START.sub(_entity, text)
     if text.startswith(" ") or text.endswith(" "):
         # leading spaces could start a code block, trailing ones a hard line break
         return _EDGE_SPACES.sub(lambda m: "&#32;" * len(m.group()), text)
@@ -60,7 +82,7 @@ def code(value: object) -> Raw:
     inert content shows the same text with no such surprises.
     """
     flat = re.sub(r"\r\n?|\n", " ", as_text(value))
-    return Raw(f"<code>{md_inline(flat)}</code>")
+    return Raw(f"<code>{_edges(_inert(flat))}</code>")
 
 
 def link(text: object, url: object) -> Raw:
