@@ -6,7 +6,8 @@ overlay sets the namespace, patches replicas, resources, variables and volumes i
 Deployment, and adds the environment's Ingress, NetworkPolicy, PersistentVolumeClaims and
 HorizontalPodAutoscaler. Canary and blue/green targets also get the second Deployment
 that deploy.sh scales (``canary/`` or ``preview/``), with its own Service and NGINX canary
-Ingress when the canary's traffic goes through the ingress. Helm targets get
+Ingress when the canary's traffic goes through the ingress; a canary delivered through
+GitOps is an Argo Rollouts Rollout instead (``deploy/rollouts.py``). Helm targets get
 ``helm/<env>/``: what helm.sh applies beside the chart (NetworkPolicy, config files,
 ExternalSecret, Flagger Canary).
 """
@@ -20,7 +21,7 @@ from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine, Strategy
 from generator.targets.context import PlanContext
-from generator.targets.deploy import helm_values, manifests
+from generator.targets.deploy import helm_values, manifests, rollouts
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 
@@ -81,6 +82,8 @@ def _companions(plan: DeploymentPlan, service: Service, env: str) -> dict[str, d
 
 
 def _overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
+    if rollouts.managed(service, env):
+        return _rollout_overlay(plan, service, env)
     namespace = manifests.namespace_of(plan, service, env)
     extra = manifests.environment_resources(plan, service, env)
     files: dict[str, dict[str, Any]] = {
@@ -111,3 +114,17 @@ def _overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict
         files[f"{track}/deployment.yaml"] = manifests.side_deployment(plan, service, env, track)
         files |= {f"{track}/{name}": resource for name, resource in routing.items()}
     return files
+
+
+def _rollout_overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
+    """A GitOps canary: the base without its Deployment, and an Argo Rollouts Rollout."""
+    extra = rollouts.overlay_files(plan, service, env)
+    kustomization = {
+        **KUSTOMIZATION,
+        "namespace": manifests.namespace_of(plan, service, env),
+        "resources": ["../../base", *extra],
+        "patches": [{"path": "deployment-removal.yaml"}],
+        "labels": [{"pairs": {"deployplan.dev/environment": env}, "includeSelectors": False}],
+    }
+    removal = rollouts.deployment_removal(service)
+    return {"kustomization.yaml": kustomization, "deployment-removal.yaml": removal, **extra}

@@ -3,7 +3,9 @@ the overlay with the image pinned by digest and pushes it; a stand-in for Argo C
 (kubectl that answers `get application` from the pushed commit and a state file the test
 writes) reports it synced and healthy, or degraded, and a failed gate reverts the commit.
 A fresh runner lists and rolls back from the repository's history alone; a reviewed
-environment waits for the merge of its branch. No generated script writes to the cluster."""
+environment waits for the merge of its branch. A canary is an Argo Rollouts Rollout: a
+paused one is not healthy yet, a degraded one (an aborted analysis) reverts the promotion.
+No generated script writes to the cluster."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.e2e.helpers import environment, generate, run, spec
 
@@ -53,7 +56,10 @@ answer = {
     "{.status.health.status}": health,
     "{.status.sync.revision}": head,
     '{.status.conditions[?(@.type=="Ready")].status}': str(health == "Healthy"),
-    "{.status.lastAppliedRevision}": f"main@sha1:{head}",
+    '{.status.conditions[?(@.type=="Ready")].reason}': {
+        "Healthy": "ReconciliationSucceeded", "Degraded": "HealthCheckFailed"
+    }.get(health, "Progressing"),
+    "{.status.lastAttemptedRevision}": f"main@sha1:{head}",
 }
 fmt = argv[argv.index("-o") + 1].removeprefix("jsonpath=")
 for field, value in answer.items():
@@ -118,6 +124,28 @@ def out(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
     )
     document["environments"]["production"] = document["environments"]["staging"] | {
         "environment_type": "production"
+    }
+    return generate(document, folder, "deploy", "kubernetes")
+
+
+@pytest.fixture(scope="module")
+def canary_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """web as a canary through ingress-nginx in staging, promoted through Argo CD."""
+    folder = tmp_path_factory.mktemp("gitops-canary")
+    target = {"engine": "kubernetes", "namespace": "shop", "delivery": "gitops"}
+    canary = target | {"strategy": "canary", "canary_steps": [25, 100]}
+    document = spec(
+        [web(staging=canary)],
+        deployment_flow={"stages": [{"name": "promote", "action": "deploy", "timeout": "2m"}]},
+        automation={
+            "ci_cd_pipeline": {"providers": ["github_actions"], "registry": "registry.example.com"},
+            "gitops": {"repository": "https://git.example.com/shop-gitops"}
+            | {"rollouts": {"step_pause": "30s"}},
+        },
+    )
+    document["environments"]["staging"]["infrastructure"]["network_configuration"] = {
+        "ingress_class": "nginx",
+        "ingresses": [{"host": "web.staging.example.com", "service": "web"}],
     }
     return generate(document, folder, "deploy", "kubernetes")
 
@@ -346,3 +374,84 @@ def test_the_scripts_pass_shellcheck(out: Path) -> None:
             cwd=folder, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert result.stdout == "", result.stdout
+
+
+def test_a_canary_promotes_a_rollout_pinned_by_digest(canary_out: Path, remote: Path) -> None:
+    env = runner(remote.parent / "ci", remote)
+    result = run(script(canary_out, "deploy"), "--version", V1, env=env)
+    assert result.returncode == 0, result.stderr
+    checkout = remote.parent / "checkout"
+    git("clone", "--quiet", str(remote), str(checkout))
+    built = subprocess.run(
+        ["/usr/bin/kubectl", "kustomize", str(checkout / "envs" / "staging" / "web")],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    kinds = sorted((r["kind"], r["metadata"]["name"]) for r in yaml.safe_load_all(built))
+    assert kinds == [
+        ("Ingress", "web"),
+        ("NetworkPolicy", "web"),
+        ("Rollout", "web"),
+        ("Service", "web"),
+        ("Service", "web-canary"),
+    ]
+    rollout = next(r for r in yaml.safe_load_all(built) if r["kind"] == "Rollout")
+    assert rollout["spec"]["template"]["spec"]["containers"][0]["image"] == (
+        f"registry.example.com/web:{V1}"
+    )
+    assert rollout["spec"]["strategy"]["canary"]["steps"] == [
+        {"setWeight": 25},
+        {"pause": {"duration": "30s"}},
+    ]
+
+
+def test_a_degraded_rollout_reverts_the_promotion(canary_out: Path, remote: Path) -> None:
+    ci = remote.parent / "ci"
+    env = runner(ci, remote)
+    assert run(script(canary_out, "deploy"), "--version", V1, env=env).returncode == 0
+    # v2's canary pauses at its step, then its analysis aborts it
+    answers = ["Progressing", "Suspended", "Suspended", "Degraded"]
+    (ci / "controller.json").write_text(json.dumps({V2.split("@")[1]: answers}))
+    result = run(script(canary_out, "deploy"), "--version", V2, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "web-staging is synced; its rollout is paused at a canary step" in result.stderr
+    assert result.stderr.count("its rollout is paused at a canary step") == 1
+    assert "web-staging is synced but degraded" in result.stderr
+    assert history(remote) == [
+        f"Roll back web in staging to {V1}",
+        f"Promote web to staging: {V2}",
+        f"Promote web to staging: {V1}",
+    ]
+    assert pinned(remote) == V1
+    last = json.loads((ci / "audit.jsonl").read_text().splitlines()[-1])
+    assert (last["result"], last["rollback"]) == (
+        "failed",
+        {"performed": True, "to": V1, "result": "succeeded"},
+    )
+    calls = [json.loads(line) for line in (ci / "kubectl.jsonl").read_text().splitlines()]
+    assert {tuple(call[:2]) for call in calls} == {("get", "application")}
+
+
+def test_a_paused_rollout_is_not_healthy(canary_out: Path, remote: Path) -> None:
+    ci = remote.parent / "ci"
+    env = runner(ci, remote) | {"DEPLOYPLAN_GITOPS_POLL": "0.05"}
+    lib = script(canary_out, "lib").read_text()
+    assert "SYNC_TIMEOUT=330\n" in lib  # the sync's 5 minutes and the step's 30 seconds
+    (ci / "controller.json").write_text(json.dumps({V1.split("@")[1]: ["Suspended"]}))
+    shortened = script(canary_out, "lib").with_name("lib-short.sh")
+    shortened.write_text(lib.replace("SYNC_TIMEOUT=330\n", "SYNC_TIMEOUT=1\n"))
+    deploy = script(canary_out, "deploy")
+    short = deploy.with_name("deploy-short.sh")
+    short.write_text(deploy.read_text().replace("/lib.sh", "/lib-short.sh"))
+    short.chmod(0o755)
+    try:
+        result = run(short, "--version", V1, env=env)
+    finally:
+        short.unlink()
+        shortened.unlink()
+    assert result.returncode == 1, result.stderr
+    assert "web-staging is Synced/Suspended at" in result.stderr
+
+
+def test_no_canary_script_writes_to_the_cluster(canary_out: Path) -> None:
+    test_no_script_writes_to_the_cluster(canary_out)
+    test_the_scripts_pass_shellcheck(canary_out)

@@ -165,7 +165,7 @@ def test_an_application_syncs_the_services_folder_into_its_namespace(argo: Path)
         "revisionHistoryLimit": 10,
         # the HorizontalPodAutoscaler owns the replica count
         "ignoreDifferences": [
-            {"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}
+            {"group": "argoproj.io", "kind": "Rollout", "jsonPointers": ["/spec/replicas"]}
         ],
     }
     fixed = _resources(argo / "gitops")["argocd/production/label-service.yaml"]
@@ -263,12 +263,17 @@ def test_kubectl_kustomize_builds_each_environments_folder(
         assert {r["metadata"]["namespace"] for r in built} == {namespace}
 
 
+CANARIES = [("tracking-api", env) for env in ("dr", "production", "staging")]
+
+
 def test_kubectl_kustomize_builds_every_overlay_the_controllers_sync(argo: Path) -> None:
     for service in SERVICES:
         for env in ENVIRONMENTS:
             overlay = argo / "services" / service / "kubernetes" / "overlays" / env
             kinds = {resource["kind"] for resource in _kustomize(overlay)}
-            assert {"Deployment", "NetworkPolicy"} <= kinds, (service, env)
+            workload = "Rollout" if (service, env) in CANARIES else "Deployment"
+            assert {workload, "NetworkPolicy"} <= kinds, (service, env)
+            assert ({"Rollout", "Deployment"} - {workload}) & kinds == set(), (service, env)
 
 
 def test_the_overlays_custom_resources_pass_their_crd_schemas(argo: Path) -> None:
@@ -280,9 +285,181 @@ def test_the_overlays_custom_resources_pass_their_crd_schemas(argo: Path) -> Non
         if "." in resource["apiVersion"].split("/")[0]
         and not resource["apiVersion"].startswith(("networking.k8s.io", "autoscaling"))
     ]
-    assert {r["kind"] for r in custom} == {"ExternalSecret"}
-    assert len(custom) == 12
+    kinds = [r["kind"] for r in custom]
+    assert (kinds.count("ExternalSecret"), kinds.count("Rollout")) == (12, 3)
+    assert kinds.count("AnalysisTemplate") == 6
+    assert len(custom) == 21
     assert _crd_findings(custom) == []
+
+
+def _built(out: Path, service: str, env: str) -> dict[tuple[str, str], dict[str, Any]]:
+    overlay = out / "services" / service / "kubernetes" / "overlays" / env
+    return {(r["kind"], r["metadata"]["name"]): r for r in _kustomize(overlay)}
+
+
+def test_a_gitops_canary_is_a_rollout_weighted_by_ingress_nginx(argo: Path) -> None:
+    built = _built(argo, "tracking-api", "production")
+    assert ("Deployment", "tracking-api") not in built
+    rollout = built[("Rollout", "tracking-api")]
+    gate = {"analysis": {"templates": [{"templateName": "tracking-api-canary-errors-low"}]}}
+    steps = [
+        step
+        for weight in (10, 25, 50)
+        for step in ({"setWeight": weight}, {"pause": {"duration": "2m"}}, gate)
+    ]
+    assert rollout["spec"]["strategy"] == {
+        "canary": {
+            "canaryService": "tracking-api-canary",
+            "stableService": "tracking-api",
+            "trafficRouting": {"nginx": {"stableIngress": "tracking-api"}},
+            "steps": steps,
+            "analysis": {
+                "templates": [{"templateName": "tracking-api-validation-criteria"}],
+                "startingStep": 1,
+            },
+        }
+    }
+    assert "replicas" not in rollout["spec"]  # the autoscaler scales the Rollout
+    assert built[("HorizontalPodAutoscaler", "tracking-api")]["spec"]["scaleTargetRef"] == {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "name": "tracking-api",
+    }
+    stable, canary = built[("Service", "tracking-api")], built[("Service", "tracking-api-canary")]
+    assert canary["spec"] == stable["spec"]  # Argo Rollouts narrows each to its pods
+    ingress = built[("Ingress", "tracking-api")]
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] == {
+        "name": "tracking-api",
+        "port": {"name": "http"},
+    }
+    staging = _built(argo, "tracking-api", "staging")[("Rollout", "tracking-api")]
+    weights = [
+        s["setWeight"] for s in staging["spec"]["strategy"]["canary"]["steps"] if "setWeight" in s
+    ]
+    assert weights == [20, 50]
+    development = _built(argo, "tracking-api", "development")
+    assert ("Rollout", "tracking-api") not in development
+    assert ("Service", "tracking-api-canary") not in development
+
+
+def test_analysis_templates_query_the_environments_prometheus(argo: Path) -> None:
+    built = _built(argo, "tracking-api", "dr")
+    address = "http://prometheus-operated.monitoring.svc:9090"
+    step = built[("AnalysisTemplate", "tracking-api-canary-errors-low")]
+    query = (
+        '100 * sum(rate(http_requests_total{namespace="parcel",service="tracking-api",'
+        'code=~"5.."}[2m])) / sum(rate(http_requests_total{namespace="parcel",'
+        'service="tracking-api"}[2m]))'
+    )
+    # passes when one of its 4 attempts passes, as deploy.sh's gate with 3 retries does
+    assert step["spec"]["metrics"] == [
+        {
+            "name": "canary-errors-low",
+            "successCondition": "result[0] < 1",
+            "provider": {"prometheus": {"address": address, "query": query}},
+            "interval": "30s",
+            "count": 4,
+            "failureLimit": 3,
+        }
+    ]
+    criteria = built[("AnalysisTemplate", "tracking-api-validation-criteria")]["spec"]["metrics"]
+    assert [
+        (m["name"], m["successCondition"], m["interval"], m["failureLimit"]) for m in criteria
+    ] == [
+        ("error-rate", "result[0] <= 0.5", "1m", 1),
+        ("p95-latency", "result[0] <= 0.3", "1m", 1),
+    ]
+    assert {m["provider"]["prometheus"]["address"] for m in criteria} == {address}
+
+
+def test_promtool_accepts_every_analysis_query(argo: Path, tmp_path: Path) -> None:
+    queries = [
+        metric["provider"]["prometheus"]["query"]
+        for service, env in CANARIES
+        for (kind, _), resource in _built(argo, service, env).items()
+        if kind == "AnalysisTemplate"
+        for metric in resource["spec"]["metrics"]
+    ]
+    assert len(queries) == 9
+    rules = {
+        "groups": [
+            {
+                "name": "analysis",
+                "rules": [
+                    {"record": f"analysis:query_{i}", "expr": q} for i, q in enumerate(queries)
+                ],
+            }
+        ]
+    }
+    (tmp_path / "analysis.yml").write_text(yaml.safe_dump(rules))
+    result = subprocess.run(
+        [shutil_which("promtool"), "check", "rules", "analysis.yml"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+ALB = {"        ingress_class: nginx\n": "        ingress_class: alb\n"}
+
+
+def test_an_alb_canary_forwards_through_the_action_argo_rollouts_writes(tmp_path: Path) -> None:
+    out = _variant(tmp_path, ALB)
+    built = _built(out, "tracking-api", "staging")
+    routing = built[("Rollout", "tracking-api")]["spec"]["strategy"]["canary"]["trafficRouting"]
+    assert routing == {"alb": {"ingress": "tracking-api", "servicePort": 8080}}
+    ingress = built[("Ingress", "tracking-api")]
+    assert ingress["spec"]["ingressClassName"] == "alb"
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] == {
+        "name": "tracking-api",
+        "port": {"name": "use-annotation"},
+    }
+    assert _crd_findings([built[("Rollout", "tracking-api")]]) == []
+
+
+def test_a_canary_behind_an_ingress_argo_rollouts_cannot_weigh_is_refused(
+    tmp_path: Path,
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "        ingress_class: nginx\n", "        ingress_class: traefik\n"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    result = validate_file(spec, "spec.yaml")
+    findings = [(d.code, d.location.line, d.message, d.hint) for d in result.diagnostics]
+    line = text.splitlines().index(
+        next(t for t in text.splitlines() if t.startswith("      staging: {") and "canary" in t)
+    )
+    assert findings[0] == (
+        "gitops-canary-routing",
+        line + 1,
+        "the canary of `tracking-api` in `staging` is an Argo Rollouts Rollout, which "
+        "deployplan routes through ingress-nginx or the AWS Load Balancer Controller, and "
+        "`staging` names `traefik`",
+        "set `ingress_class: nginx` or `ingress_class: alb` in `staging`'s "
+        "network_configuration (or `traffic_controller: nginx_ingress`), or use "
+        "`strategy: rolling`",
+    )
+    assert [f[0] for f in findings] == ["gitops-canary-routing"] * 3
+
+
+def test_flux_reads_a_rollouts_health_from_its_phase(flux: Path) -> None:
+    spec = _resources(flux / "gitops")["flux/production/tracking-api.yaml"]["spec"]
+    assert spec["healthChecks"] == [
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Rollout",
+            "name": "tracking-api",
+            "namespace": "parcel",
+        }
+    ]
+    assert [e["kind"] for e in spec["healthCheckExprs"]] == ["Rollout"]
+    assert (
+        spec["healthCheckExprs"][0]["failed"] == "has(status.phase) && status.phase == 'Degraded'"
+    )
+    assert (
+        "healthCheckExprs"
+        not in (_resources(flux / "gitops")["flux/development/tracking-api.yaml"]["spec"])
+    )
 
 
 def test_specs_without_gitops_delivery_get_nothing() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
@@ -14,6 +15,10 @@ from generator.spec.model.types import Duration, EnvironmentRef, Name, SpecModel
 
 #: Where a service's manifests for one environment live in the GitOps repository.
 DEFAULT_LAYOUT = "envs/{environment}/{service}"
+#: `host[:port]` of an Argo CD API server, as the `argocd` CLI takes it.
+ArgoCdServer = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")
+]
 #: The cluster Argo CD runs in, as Argo CD names it.
 IN_CLUSTER = "https://kubernetes.default.svc"
 
@@ -62,6 +67,34 @@ class SyncPolicy(SpecModel):
     )
 
 
+class Rollouts(SpecModel):
+    """Canaries of GitOps deliveries, carried out in the cluster by Argo Rollouts."""
+
+    step_pause: Duration = Field(
+        "2m",
+        description="How long each canary weight holds before its analysis runs and the "
+        "next weight is set.",
+    )
+    analysis_interval: Duration = Field(
+        "1m",
+        description="How often the background analysis measures the validation criteria "
+        "(error rate, p95 latency, availability) while the canary runs.",
+    )
+    failure_limit: int = Field(
+        1,
+        ge=0,
+        le=100,
+        description="Failed measurements of a validation criterion the background analysis "
+        "tolerates before it aborts the canary.",
+    )
+    prometheus: dict[EnvironmentRef, Url] = Field(
+        default_factory=dict,
+        description="Environment -> Prometheus address the Argo Rollouts controller queries "
+        "from inside the cluster, e.g. `http://prometheus-operated.monitoring.svc:9090` "
+        "[default: the URL of the `metrics` monitoring tool].",
+    )
+
+
 class GitOps(SpecModel):
     """The GitOps repository that kubernetes targets with `delivery: gitops` are written to."""
 
@@ -98,6 +131,19 @@ class GitOps(SpecModel):
     )
     sync_policy: SyncPolicy = Field(
         default_factory=SyncPolicy, description="How and how often the controller syncs."
+    )
+    rollouts: Rollouts = Field(
+        default_factory=Rollouts,
+        description="Canary targets (`strategy: canary`) become Argo Rollouts `Rollout`s "
+        "whose weights the ingress controller applies to requests, with `AnalysisTemplate`s "
+        "from the metric validation points and the validation criteria.",
+    )
+    argocd_servers: dict[EnvironmentRef, ArgoCdServer] = Field(
+        default_factory=dict,
+        description="Environment -> `host[:port]` of the Argo CD API server that CI reads "
+        "the Application's status from with the `argocd` CLI and the read-only token "
+        "`ARGOCD_TOKEN`; without one, the promotion reads the Application resource with "
+        "kubectl.",
     )
     pull_request_environments: list[EnvironmentRef] | None = Field(
         None,

@@ -146,6 +146,8 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("disaster_recovery", "recovery_points", "*", "continuous", "*", "source"), "environment"),
     (("disaster_recovery", "recovery_points", "*", "continuous", "*", "target"), "environment"),
     (("automation", "gitops", "clusters", "@"), "environment"),
+    (("automation", "gitops", "rollouts", "prometheus", "@"), "environment"),
+    (("automation", "gitops", "argocd_servers", "@"), "environment"),
     (("automation", "gitops", "pull_request_environments", "*"), "environment"),
     (("security", "security_policies", "*", "environments", "*"), "environment"),
     (("security", "security_policies", "*", "roles", "*"), "role"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic
+from generator.spec.model import Service
 from generator.spec.model.gitops import Delivery
 from generator.spec.model.project import Engine
 from generator.spec.rules.context import RuleContext
@@ -96,4 +97,55 @@ def gitops_names(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-GITOPS_RULES = (gitops_targets, gitops_layout, gitops_names)
+def gitops_canaries(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A GitOps canary is an Argo Rollouts Rollout whose weights an ingress controller
+    applies to requests, and whose analyses have a Prometheus to query."""
+    from generator.targets.deploy import rollouts  # the targets import the rules' model
+
+    for index, service in enumerate(ctx.plan.services):
+        for env in service.targets:
+            if env not in ctx.plan.environments or not rollouts.managed(service, env):
+                continue
+            path = ("services", index, "targets", env, "strategy")
+            routed = rollouts.ingress_class(ctx.plan, service, env)
+            if routed is None:
+                yield ctx.at(
+                    path,
+                    "gitops-canary-routing",
+                    f"the canary of `{service.name}` in `{env}` is an Argo Rollouts Rollout, "
+                    f"and `{env}` routes no ingress to `{service.name}` to weigh its requests",
+                    hint=f"add an ingress for `{service.name}` to `{env}`'s "
+                    "network_configuration, or use `strategy: rolling`",
+                )
+            elif routed not in rollouts.ROUTERS:
+                named = f"`{routed}`" if routed else "no ingress class"
+                yield ctx.at(
+                    path,
+                    "gitops-canary-routing",
+                    f"the canary of `{service.name}` in `{env}` is an Argo Rollouts Rollout, "
+                    f"which deployplan routes through ingress-nginx or the AWS Load Balancer "
+                    f"Controller, and `{env}` names {named}",
+                    hint="set `ingress_class: nginx` or `ingress_class: alb` in "
+                    f"`{env}`'s network_configuration (or `traffic_controller: "
+                    "nginx_ingress`), or use `strategy: rolling`",
+                )
+            analysed = rollouts.step_gates(ctx.plan, service, env) or _criteria(ctx, service, env)
+            if analysed and not rollouts.prometheus(ctx.plan, env):
+                yield ctx.at(
+                    path,
+                    "gitops-canary-prometheus",
+                    f"the canary of `{service.name}` in `{env}` is analysed with Prometheus "
+                    "queries, and no Prometheus address is known for it",
+                    hint=f"add `automation.gitops.rollouts.prometheus.{env}` with the address "
+                    "Argo Rollouts reaches from the cluster, or a `metrics` monitoring tool "
+                    "with its `url`",
+                )
+
+
+def _criteria(ctx: RuleContext, service: Service, env: str) -> bool:
+    from generator.targets.deploy import scripts
+
+    return bool(scripts._criteria(ctx.plan, service, env))
+
+
+GITOPS_RULES = (gitops_targets, gitops_layout, gitops_names, gitops_canaries)

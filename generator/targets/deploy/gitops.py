@@ -19,6 +19,10 @@ from generator.spec.model.types import duration_seconds
 #: credential a promotion needs (CI fills it from the secret of the same name).
 TOKEN_VARIABLE = "DEPLOYPLAN_GITOPS_TOKEN"
 TOKEN_SECRET = "GITOPS_TOKEN"
+#: The read-only Argo CD token CI reads Application status with (the `argocd` CLI takes
+#: it from this variable), and the CI secret it comes from.
+ARGOCD_TOKEN_VARIABLE = "ARGOCD_AUTH_TOKEN"
+ARGOCD_TOKEN_SECRET = "ARGOCD_TOKEN"
 #: Tools a promotion needs on the machine that runs it.
 TOOLS = ("git",)
 #: Where production takes its image from: the first of these the service is promoted to.
@@ -39,6 +43,9 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     gitops = gitops_of(plan, service, env)
     if gitops is None:
         return {"enabled": False}
+    # imported here: the Rollout's manifests import the engines, which import this module
+    from generator.targets.deploy import rollouts
+
     environment = plan.environments[env]
     source = staged_in(plan, service, env)
     return {
@@ -52,7 +59,15 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
         "review": env in gitops.reviewed(plan.environments),
         "production": environment.environment_type is EnvironmentType.PRODUCTION
         or environment.configuration.protected,
-        "sync_timeout": str(int(duration_seconds(gitops.sync_policy.timeout))),
+        # a canary's pauses and analyses come on top of the sync
+        "sync_timeout": str(
+            int(duration_seconds(gitops.sync_policy.timeout))
+            + rollouts.duration(plan, service, env)
+        ),
+        "rollout": rollouts.managed(service, env),
+        "argocd_server": gitops.argocd_servers.get(env, "")
+        if gitops.controller is GitOpsController.ARGOCD
+        else "",
         "token_variable": TOKEN_VARIABLE,
         "source_environment": source or "",
         "source_path": gitops.path(source, service.name) if source else "",
@@ -80,4 +95,6 @@ def tools(plan: DeploymentPlan, service: Service, env: str) -> tuple[str, ...] |
     gitops = gitops_of(plan, service, env)
     if gitops is None:
         return None
-    return (*TOOLS, "kubectl") if gitops.controller is GitOpsController.FLUX else TOOLS
+    if gitops.controller is GitOpsController.ARGOCD and env in gitops.argocd_servers:
+        return (*TOOLS, "argocd", "jq")
+    return (*TOOLS, "kubectl")

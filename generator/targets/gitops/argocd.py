@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.gitops import GitOps, SyncPolicy
+from generator.targets.deploy import rollouts
 from generator.targets.deploy.manifests import NAME, namespace_of
 from generator.targets.gitops.flux import go_duration
 
@@ -73,8 +74,9 @@ def application(
     allocation = plan.environments[env].infrastructure.compute_resources.allocations.get(service)
     if allocation and allocation.autoscaling:
         # the HorizontalPodAutoscaler owns the replica count, not the repository
+        group, kind = _workload(plan, service, env)
         spec["ignoreDifferences"] = [
-            {"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}
+            {"group": group, "kind": kind, "jsonPointers": ["/spec/replicas"]}
         ]
     return {
         "apiVersion": API_VERSION,
@@ -87,6 +89,13 @@ def application(
         },
         "spec": spec,
     }
+
+
+def _workload(plan: DeploymentPlan, service: str, env: str) -> tuple[str, str]:
+    """API group and kind of the workload running the service's pods."""
+    if rollouts.managed(plan.service(service), env):
+        return "argoproj.io", "Rollout"
+    return "apps", "Deployment"
 
 
 def sync_policy(policy: SyncPolicy) -> dict[str, Any]:

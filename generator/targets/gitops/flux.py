@@ -1,5 +1,6 @@
 """Flux: per environment a ``GitRepository`` for the GitOps repository and a
-``Kustomization`` per service, building the service's folder and checking its Deployment,
+``Kustomization`` per service, building the service's folder and checking its Deployment
+(or Rollout),
 after the Kustomizations of the services it requires."""
 
 from __future__ import annotations
@@ -9,12 +10,24 @@ from typing import Any
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.gitops import GitOps
 from generator.spec.model.types import duration_seconds
+from generator.targets.deploy import rollouts
 from generator.targets.deploy.manifests import NAME, namespace_of
 
 SOURCE_API = "source.toolkit.fluxcd.io/v1"
 KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1"
 PART_OF = "app.kubernetes.io/part-of"
 ENVIRONMENT = "deployplan.dev/environment"
+#: How Flux reads a Rollout's health (kstatus cannot): healthy once the controller has
+#: seen this generation and finished the canary; a paused canary is still in progress, an
+#: aborted one failed.
+ROLLOUT_HEALTH = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "Rollout",
+    "inProgress": "has(status.phase) && status.phase in ['Progressing', 'Paused']",
+    "failed": "has(status.phase) && status.phase == 'Degraded'",
+    "current": "has(status.phase) && status.phase == 'Healthy' && "
+    "status.observedGeneration == string(metadata.generation)",
+}
 
 
 def resources(
@@ -71,10 +84,19 @@ def kustomization(plan: DeploymentPlan, gitops: GitOps, service: str, env: str) 
         "targetNamespace": namespace,
         "wait": policy.wait,
     }
+    canary = rollouts.managed(plan.service(service), env)
     if not policy.wait:  # with `wait`, Flux checks every resource and ignores healthChecks
+        workload = (rollouts.API_VERSION, "Rollout") if canary else ("apps/v1", "Deployment")
         spec["healthChecks"] = [
-            {"apiVersion": "apps/v1", "kind": "Deployment", "name": service, "namespace": namespace}
+            {
+                "apiVersion": workload[0],
+                "kind": workload[1],
+                "name": service,
+                "namespace": namespace,
+            }
         ]
+    if canary:
+        spec["healthCheckExprs"] = [ROLLOUT_HEALTH]
     return {
         "apiVersion": KUSTOMIZE_API,
         "kind": "Kustomization",
