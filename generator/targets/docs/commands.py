@@ -19,10 +19,41 @@ OUTPUT = "output"
 _ENGINE_TOOLS = {
     "kubernetes": ("kubectl",),
     "helm": ("helm", "kubectl"),
-    "ansible": ("ansible", "ansible-playbook"),
-    "systemd": ("ssh", "rsync"),
-    "compose": ("docker",),
+    "ansible": ("ansible", "ansible-playbook", "ssh"),
+    "systemd": ("ssh", "rsync", "systemctl", "journalctl"),
+    "compose": ("docker", "podman"),
+    "local": ("systemctl", "journalctl"),
     "managed": ("aws", "gcloud", "az", "terraform"),
+}
+# What an operator has on any machine the manuals are followed from.
+_COMMON_TOOLS = (
+    "git",
+    "curl",
+    "jq",
+    "ssh",
+    "grep",
+    "sed",
+    "awk",
+    "sort",
+    "head",
+    "tail",
+    "date",
+    "sleep",
+    "cat",
+    "tee",
+    "xargs",
+    "wc",
+    "openssl",
+    "dig",
+)
+# Programs that come with a monitoring tool or a declared tool package of another name.
+_MONITORING_TOOLS = {"prometheus": ("promtool",), "alertmanager": ("amtool",)}
+_PACKAGE_PROGRAMS = {
+    "postgresql-client": ("psql", "pg_dump", "pg_restore", "pg_basebackup", "pg_isready"),
+    "mysql-client": ("mysql", "mysqldump"),
+    "awscli": ("aws",),
+    "google-cloud-cli": ("gcloud",),
+    "azure-cli": ("az",),
 }
 _PROVIDER_TOOLS = {
     "vault": "vault",
@@ -91,6 +122,23 @@ def tools_for(
             wanted.add(scenario.command.split(" ", 1)[0])
     tools = plan.automation.automation_tools if plan.automation else []
     return [t for t in tools if t.name in wanted]
+
+
+def known_programs(plan: DeploymentPlan) -> frozenset[str]:
+    """Every program a command on the site may name: the engines' and secret provider's
+    CLIs, the monitoring tools', the automation tools the spec declares, common tools."""
+    known = set(_COMMON_TOOLS)
+    for service in plan.services:
+        for target in service.targets.values():
+            known.update(_ENGINE_TOOLS.get(target.engine.value, ()))
+    secrets = plan.configuration_management.secrets_management
+    if secrets is not None:
+        known.add(_PROVIDER_TOOLS.get(secrets.provider.value, ""))
+    for monitor in plan.monitoring.monitoring_tools:
+        known.update(_MONITORING_TOOLS.get(monitor.name, ()))
+    for tool in plan.automation.automation_tools if plan.automation else []:
+        known.update({tool.name, *_PACKAGE_PROGRAMS.get(tool.name, ())})
+    return frozenset(known - {""})
 
 
 def secret_location(secret: Any, environment: str) -> str:

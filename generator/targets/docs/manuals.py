@@ -20,6 +20,7 @@ from generator.targets.docs.commands import (
     tools_for,
     version_example,
 )
+from generator.targets.docs.provenance import Provenance, provenance
 from generator.targets.docs.site import Page, Site
 
 INSTALLATION = N_("Installation")
@@ -34,18 +35,36 @@ def pages(site: Site) -> list[Page]:
     ops = site.plan.operational_documentation
     return [
         *(
-            site.page(f"install/{g.name}.md", "install.md.j2", (INSTALLATION,), **install(site, g))
-            for g in docs.installation_guides
+            site.page(
+                f"install/{g.name}.md",
+                "install.md.j2",
+                (INSTALLATION,),
+                **install(site, g),
+                provenance=_owned(site, g.services, "documentation", "installation_guides", n),
+            )
+            for n, g in enumerate(docs.installation_guides)
         ),
         *(
             site.page(
-                f"configure/{g.name}.md", "configure.md.j2", (CONFIGURATION,), **configure(site, g)
+                f"configure/{g.name}.md",
+                "configure.md.j2",
+                (CONFIGURATION,),
+                **configure(site, g),
+                provenance=_owned(site, g.services, "documentation", "configuration_guides", n),
             )
-            for g in docs.configuration_guides
+            for n, g in enumerate(docs.configuration_guides)
         ),
         *(
-            site.page(f"operate/{m.name}.md", "operate.md.j2", (OPERATIONS,), **operate(site, m))
-            for m in ops.operation_manuals
+            site.page(
+                f"operate/{m.name}.md",
+                "operate.md.j2",
+                (OPERATIONS,),
+                **operate(site, m),
+                provenance=_owned(
+                    site, [m.service], "operational_documentation", "operation_manuals", n
+                ),
+            )
+            for n, m in enumerate(ops.operation_manuals)
         ),
         *(
             site.page(
@@ -53,10 +72,23 @@ def pages(site: Site) -> list[Page]:
                 "troubleshoot.md.j2",
                 (TROUBLESHOOTING,),
                 **troubleshoot(site, g),
+                provenance=_owned(site, g.services, "documentation", "troubleshooting_guides", n),
             )
-            for g in docs.troubleshooting_guides
+            for n, g in enumerate(docs.troubleshooting_guides)
         ),
     ]
+
+
+def _owned(site: Site, services: list[str], *path: str | int) -> Provenance:
+    """A guide is owned by the teams owning its services; it comes from its own lines and
+    those of the services it covers."""
+    covered = site.services_named(services)
+    return provenance(
+        site,
+        [s.owner for s in covered],
+        path,
+        *(("services", site.plan.services.index(s)) for s in covered),
+    )
 
 
 def install(site: Site, guide: InstallationGuide) -> dict[str, Any]:

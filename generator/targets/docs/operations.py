@@ -8,6 +8,7 @@ from typing import Any
 from generator.locale import N_
 from generator.spec.model.operations import EscalationPath, MaintenanceProcedure
 from generator.spec.model.types import duration_seconds
+from generator.targets.docs.provenance import provenance
 from generator.targets.docs.schedule import Occurrence, occurrences, zone
 from generator.targets.docs.site import Page, Site
 from generator.targets.paging import policies
@@ -23,21 +24,60 @@ def pages(site: Site) -> list[Page]:
     found = []
     if ops.maintenance_procedures:
         found.append(
-            site.page("maintain/calendar.md", "calendar.md.j2", (MAINTENANCE,), **calendar(site))
+            site.page(
+                "maintain/calendar.md",
+                "calendar.md.j2",
+                (MAINTENANCE,),
+                **calendar(site),
+                provenance=provenance(
+                    site,
+                    [p.owner for p in ops.maintenance_procedures],
+                    ("operations", "maintenance_procedures"),
+                    *((("operations", "calendar"),) if ops.calendar else ()),
+                ),
+            )
         )
     found += [
         site.page(
-            f"maintain/{p.name}.md", "maintenance.md.j2", (MAINTENANCE,), **maintenance(site, p)
+            f"maintain/{p.name}.md",
+            "maintenance.md.j2",
+            (MAINTENANCE,),
+            **maintenance(site, p),
+            provenance=provenance(
+                site,
+                [p.owner],
+                ("operations", "maintenance_procedures", n),
+                *_guides_of(site, p.name),
+            ),
         )
-        for p in ops.maintenance_procedures
+        for n, p in enumerate(ops.maintenance_procedures)
     ]
     found.append(
         site.page(
-            "incidents/response.md", "incident-response.md.j2", (INCIDENTS,), **incidents(site)
+            "incidents/response.md",
+            "incident-response.md.j2",
+            (INCIDENTS,),
+            **incidents(site),
+            provenance=provenance(
+                site,
+                [],
+                ("operations", "incident_response"),
+                ("operational_documentation", "emergency_procedures"),
+            ),
         )
     )
     found.append(
-        site.page("incidents/escalation.md", "escalation.md.j2", (INCIDENTS,), **escalation(site))
+        site.page(
+            "incidents/escalation.md",
+            "escalation.md.j2",
+            (INCIDENTS,),
+            **escalation(site),
+            provenance=provenance(
+                site,
+                [level.notify for p in ops.escalation_paths for level in p.levels[:1]],
+                ("operations", "escalation_paths"),
+            ),
+        )
     )
     found += [
         site.page(
@@ -47,10 +87,22 @@ def pages(site: Site) -> list[Page]:
             procedure=p,
             level=_severity(site, p.severity),
             contacts=[site.teams[t] for t in p.contacts if t in site.teams],
+            provenance=provenance(
+                site, p.contacts, ("operational_documentation", "emergency_procedures", n)
+            ),
         )
-        for p in site.plan.operational_documentation.emergency_procedures
+        for n, p in enumerate(site.plan.operational_documentation.emergency_procedures)
     ]
     return found
+
+
+def _guides_of(site: Site, procedure: str) -> list[tuple[str | int, ...]]:
+    guides = site.plan.operational_documentation.maintenance_guides
+    return [
+        ("operational_documentation", "maintenance_guides", n)
+        for n, g in enumerate(guides)
+        if g.procedure == procedure
+    ]
 
 
 def maintenance(site: Site, procedure: MaintenanceProcedure) -> dict[str, Any]:
