@@ -1,7 +1,9 @@
 """CI promotes, never deploys directly: the deploy jobs of services delivered through
 GitOps run the promotion (deploy.sh) with the GitOps repository's token in the step's
-environment, and get no cluster credentials; the workflows and pipelines still pass
-check-jsonschema, actionlint, zizmor and shellcheck."""
+environment, and get no cluster credentials; where the spec names an Argo CD API server,
+they install the argocd CLI (pinned, checksum-verified) and read the Application's status
+with a read-only token. The workflows and pipelines still pass check-jsonschema,
+actionlint, zizmor and shellcheck."""
 
 from __future__ import annotations
 
@@ -25,10 +27,13 @@ from tests.targets.pipelines_helpers import (
 )
 from tests.targets.test_pipelines import KNOWN_LABELS, _label, _shellcheck
 
-SPEC = ROOT / "tests" / "golden" / "gitops" / "spec.yaml"
+SPEC = ROOT / "specs" / "examples" / "gitops.yaml"
 SERVICES = ("tracking-api", "label-service", "scan-consumer")
 ENVIRONMENTS = ("development", "staging", "production", "dr")
 TOKEN = "${{ secrets.GITOPS_TOKEN }}"
+ARGOCD_TOKEN = "${{ secrets.ARGOCD_TOKEN }}"
+#: Environments whose Argo CD API server the spec names: CI reads the Application there.
+ARGOCD_SERVERS = ("staging", "production", "dr")
 #: Text of any step that logs in to a cluster or writes a kubeconfig.
 CLUSTER_LOGINS = ("update-kubeconfig", "get-credentials", "KUBECONFIG", "kubelogin")
 
@@ -71,6 +76,23 @@ def test_github_promotions_get_the_gitops_token_and_no_cluster_credentials(
         scripts = "\n".join(step.get("run", "") for step in job["steps"])
         assert "GITOPS_TOKEN" not in scripts  # never on a command line
         assert f"./deployplan/{service}/deploy/{env}/deploy.sh" in steps["Deploy"]["run"]
+        reads = env in ARGOCD_SERVERS
+        assert ("Install argocd v2.13.2" in steps) is reads
+        for name in ("Preflight", "Deploy"):
+            assert steps[name]["env"].get("ARGOCD_AUTH_TOKEN") == (ARGOCD_TOKEN if reads else None)
+        assert "ARGOCD_TOKEN" not in json.dumps(steps["Verify"]) + scripts
+
+
+def test_the_argocd_cli_is_pinned_and_checked(workflows: list[Path]) -> None:
+    job = deploy_workflow(workflows, "label-service")["jobs"]["production"]
+    names = [step["name"] for step in job["steps"]]
+    install = job["steps"][names.index("Install argocd v2.13.2")]
+    assert names.index("Install argocd v2.13.2") < names.index("Preflight")
+    assert install["env"] == {"ARGOCD_VERSION": "v2.13.2"}
+    assert (
+        'curl --fail --silent --show-error --location "$base/cli_checksums.txt" |\n'
+        "  grep ' argocd-linux-amd64$' | sha256sum --check --strict\n"
+    ) in install["run"]
 
 
 def test_production_waits_for_its_approval_and_promotes_stagings_digest(
@@ -97,6 +119,9 @@ def test_gitlab_promotions_get_the_gitops_token_and_no_cluster_credentials(
         text = json.dumps(job["script"])
         assert [word for word in CLUSTER_LOGINS if word in text] == []
         assert "GITOPS_TOKEN" not in text
+        reads = env in ARGOCD_SERVERS
+        assert job["variables"].get("ARGOCD_AUTH_TOKEN") == ("$ARGOCD_TOKEN" if reads else None)
+        assert ("cli_checksums.txt" in text) is reads
 
 
 def test_the_promotion_pipelines_pass_the_validators(files: list[Path], tmp_path: Path) -> None:

@@ -74,6 +74,15 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
     }
 
 
+def argocd_server(plan: DeploymentPlan, service: Service, env: str) -> str | None:
+    """The Argo CD API server CI reads the promotion's Application from, if the spec names
+    one (the argocd CLI then needs the read-only token ``ARGOCD_TOKEN``)."""
+    gitops = gitops_of(plan, service, env)
+    if gitops is None or gitops.controller is not GitOpsController.ARGOCD:
+        return None
+    return gitops.argocd_servers.get(env)
+
+
 def staged_in(plan: DeploymentPlan, service: Service, env: str) -> str | None:
     """For a production environment, the environment whose promoted digest it takes (its
     staging, else its development); None for the others."""

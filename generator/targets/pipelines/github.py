@@ -73,7 +73,11 @@ def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any
             "upload": tools.action("actions/upload-artifact"),
         },
         "tools": {"cosign": tools.version("cosign")},
-        "kube": {"kubectl": tools.version("kubectl"), "helm": tools.version("helm")},
+        "kube": {
+            "kubectl": tools.version("kubectl"),
+            "helm": tools.version("helm"),
+            "argocd": tools.version("argocd"),
+        },
         "ghcr": sp.pipeline.registry.split("/")[0] == "ghcr.io",
         "archive": f"{sp.name}-release.tar.gz",
         "archive_name": f"{sp.name}-release",

@@ -68,7 +68,11 @@ def _context(sp: ServicePipeline, spec: tuple[str, str] | None) -> dict[str, Any
             "dind": tools.image("docker", suffix="-dind"),
         },
         "tools": {"cosign": tools.version("cosign")},
-        "kube": {"kubectl": tools.version("kubectl"), "helm": tools.version("helm")},
+        "kube": {
+            "kubectl": tools.version("kubectl"),
+            "helm": tools.version("helm"),
+            "argocd": tools.version("argocd"),
+        },
         "archive": f"{sp.name}-release.tar.gz",
         "release_root": sp.source_path or ".",
         "package_url": "$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/generic/$SERVICE/"

@@ -88,6 +88,10 @@ class Stage:
     #: The CI secret holding the GitOps repository's token, when the deploy is a promotion:
     #: the job then gets no cluster credentials.
     gitops_secret: str | None = None
+    #: The Argo CD API server the promotion reads its Application from with the argocd CLI
+    #: and the read-only token in ``argocd_secret``.
+    argocd_server: str | None = None
+    argocd_secret: str | None = None
 
     @property
     def kubernetes(self) -> bool:
@@ -261,6 +265,10 @@ def _stages(
                     else None
                 ),
                 gitops_secret=gitops.TOKEN_SECRET if promotes else None,
+                argocd_server=gitops.argocd_server(plan, service, env),
+                argocd_secret=gitops.ARGOCD_TOKEN_SECRET
+                if gitops.argocd_server(plan, service, env)
+                else None,
             )
         )
     return tuple(stages)

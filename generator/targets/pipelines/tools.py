@@ -57,8 +57,14 @@ DEFAULT_DIGESTS = {
     ),
 }
 # Command-line tools CI jobs download (checksum-verified) at these versions unless the
-# spec pins them: cosign on GitLab, kubectl and helm in deploy jobs of a cluster.
-DEFAULT_VERSIONS = {"cosign": "v2.4.1", "kubectl": "v1.31.3", "helm": "v3.16.3"}
+# spec pins them: cosign on GitLab, kubectl and helm in deploy jobs of a cluster, argocd in
+# promotions that read Argo CD's Application status.
+DEFAULT_VERSIONS = {
+    "cosign": "v2.4.1",
+    "kubectl": "v1.31.3",
+    "helm": "v3.16.3",
+    "argocd": "v2.13.2",
+}
 
 
 class Tools:
