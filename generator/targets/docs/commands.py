@@ -54,6 +54,7 @@ _PACKAGE_PROGRAMS = {
     "awscli": ("aws",),
     "google-cloud-cli": ("gcloud",),
     "azure-cli": ("az",),
+    "kafka": ("kafka-consumer-groups.sh", "kafka-topics.sh", "kafka-console-consumer.sh"),
 }
 _PROVIDER_TOOLS = {
     "vault": "vault",
