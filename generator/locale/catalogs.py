@@ -3,6 +3,9 @@
 ``extract()`` finds every message; ``update()`` rewrites each ``.po`` file so it holds
 exactly those messages: new ones are added untranslated (English gets the message itself),
 vanished ones are dropped, existing translations are kept. Run ``scripts/update-catalogs``.
+
+A message with a context (``pgettext``, ``{% trans "context" %}``) is keyed as gettext
+stores it, ``context`` + ``\x04`` + ``message``, and written with its ``msgctxt``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -35,7 +38,16 @@ SOURCES: tuple[tuple[Path, str], ...] = (
 )
 _METHODS = {".j2": "jinja2", ".py": "python", "yaml": "generator.locale.catalogs:extract_yaml"}
 #: The gettext-style markers: ``_``/``gettext`` in templates, ``N_`` and ``Message`` in Python.
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "Message": None, "ngettext": (1, 2)}
+KEYWORDS: dict[str, Any] = {
+    "_": None,
+    "gettext": None,
+    "N_": None,
+    "Message": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
+CONTEXT_SEPARATOR = "\x04"
 _JINJA_OPTIONS = {
     "trimmed": "true",
     "newstyle_gettext": "true",
@@ -59,7 +71,7 @@ def _messages() -> Iterator[tuple[str, str]]:
         method = next(m for suffix, m in _METHODS.items() if pattern.endswith(suffix))
         method_map = [(pattern, method)]
         options = {pattern: _JINJA_OPTIONS} if method == "jinja2" else {}
-        for filename, line, message, _, _ in extract_from_dir(
+        for filename, line, message, _, context in extract_from_dir(
             directory,
             method_map=method_map,
             options_map=options,
@@ -68,7 +80,18 @@ def _messages() -> Iterator[tuple[str, str]]:
             for text in message if isinstance(message, tuple) else (message,):
                 if text:
                     where = f"{directory.name}/{filename}:{line}"
-                    yield text, where
+                    yield key(context, text), where
+
+
+def key(context: str | None, message: str) -> str:
+    """The key of ``message`` in ``context``: the message itself when there is none."""
+    return f"{context}{CONTEXT_SEPARATOR}{message}" if context else message
+
+
+def split(message_key: str) -> tuple[str | None, str]:
+    """``(context, message)`` of a key made by :func:`key`."""
+    context, separator, message = message_key.partition(CONTEXT_SEPARATOR)
+    return (context, message) if separator else (None, message_key)
 
 
 def extract_yaml(
@@ -105,12 +128,14 @@ def update(language: str, messages: dict[str, list[str]]) -> str:
         charset="utf-8",
         fuzzy=False,
     )
-    for message, places in messages.items():
-        previous = old.get(message)
+    for message_key, places in messages.items():
+        context, message = split(message_key)
+        previous = old.get(message, context=context)
         translated = previous.string if previous is not None and previous.string else ""
         if language == "en" and not translated:
             translated = message
-        new.add(message, translated, locations=[(p.rsplit(":", 1)[0], 0) for p in places])
+        locations = [(p.rsplit(":", 1)[0], 0) for p in places]
+        new.add(message, translated, locations=locations, context=context)
     buffer = io.BytesIO()
     write_po(buffer, new, width=100, omit_header=False, sort_output=True, no_location=False)
     return _stable(buffer.getvalue().decode("utf-8"))
@@ -130,9 +155,11 @@ def missing(language: str) -> list[str]:
     """Messages with no translation in ``language`` (empty or fuzzy)."""
     catalog = load(language)
     return sorted(
-        message
-        for message in extract()
-        if (entry := catalog.get(message)) is None or not entry.string or entry.fuzzy
+        message_key
+        for message_key in extract()
+        if (entry := catalog.get(split(message_key)[1], context=split(message_key)[0])) is None
+        or not entry.string
+        or entry.fuzzy
     )
 
 

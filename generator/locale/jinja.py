@@ -1,7 +1,10 @@
 """Jinja2's i18n extension, wired to the message catalogs and to escaping by output kind.
 
-Templates write ``{% trans name=value %}…%(name)s…{% endtrans %}`` or ``_("…")``. The
-language is the template context's ``language`` (English when absent). Values passed to
+Templates write ``{% trans name=value %}…%(name)s…{% endtrans %}`` or ``_("…")``. Where
+one English word carries several meanings ("After": elapsed time, or depends on), a
+message context tells them apart: ``{% trans "stage depends on" %}After{% endtrans %}``
+or ``pgettext("stage depends on", "After")``. The language is the template context's
+``language`` (English when absent). Values passed to
 a message are escaped like any ``{{ value }}``; the translated sentence itself is text
 the project wrote. In Markdown and XML it may carry markup (a code span, a link), so it is
 printed as is around the escaped values; in every other kind (shell, YAML, JSON, plain
@@ -34,7 +37,9 @@ class I18n(InternationalizationExtension):
         super().__init__(environment)
         environment.policies["ext.i18n.trimmed"] = True
         environment.newstyle_gettext = True  # type: ignore[attr-defined]
-        environment.globals.update(gettext=_gettext, ngettext=_ngettext)
+        environment.globals.update(
+            gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
+        )
         environment.filters["translated"] = _translated
 
 
@@ -58,6 +63,28 @@ def _translated(context: Context, value: Any) -> Any:
 @jinja2.pass_context
 def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
     text = translations(_language(context)).ngettext(singular, plural, num)
+    return _format(context.environment, text, {"num": num, **variables})
+
+
+@jinja2.pass_context
+def _pgettext(context: Context, message_context: str, message: str, /, **variables: Any) -> str:
+    text = translations(_language(context)).pgettext(message_context, message)
+    variables.pop("context", None)  # Jinja's trans tag passes the context as a value too
+    return _format(context.environment, text, variables)
+
+
+@jinja2.pass_context
+def _npgettext(
+    context: Context,
+    message_context: str,
+    singular: str,
+    plural: str,
+    num: int,
+    /,
+    **variables: Any,
+) -> str:
+    text = translations(_language(context)).npgettext(message_context, singular, plural, num)
+    variables.pop("context", None)
     return _format(context.environment, text, {"num": num, **variables})
 
 
