@@ -109,6 +109,12 @@ def japanese_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSit
 
 
 @pytest.fixture(scope="session")
+def vm_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """The VM example: services on hosts over SSH, runbooks with ssh and systemctl."""
+    yield from _built("specs/examples/vm-fleet.yaml", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
