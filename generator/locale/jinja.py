@@ -3,12 +3,13 @@
 Templates write ``{% trans name=value %}…%(name)s…{% endtrans %}`` or ``_("…")``. Where
 one English word carries several meanings ("After": elapsed time, or depends on), a
 message context tells them apart: ``{% trans "stage depends on" %}After{% endtrans %}``
-or ``pgettext("stage depends on", "After")``. The language is the template context's
-``language`` (English when absent). Values passed to
-a message are escaped like any ``{{ value }}``; the translated sentence itself is text
-the project wrote. In Markdown and XML it may carry markup (a code span, a link), so it is
-printed as is around the escaped values; in every other kind (shell, YAML, JSON, plain
-text) the whole sentence is one value and escaped as one.
+or ``pgettext("stage depends on", "After")``; a spec value shown as a word goes through
+``| spec_value("its meaning")`` (see :mod:`generator.locale.values`). The language is
+the template context's ``language`` (English when absent). Values passed to a message
+are escaped like any ``{{ value }}``; the translated sentence itself is text the project
+wrote. In Markdown and XML it may carry markup (a code span, a link), so it is printed
+as is around the escaped values; in every other kind (shell, YAML, JSON, plain text)
+the whole sentence is one value and escaped as one.
 
 Text built in Python arrives as a :class:`~generator.locale.message.Message`:
 ``{{ _(result.summary) }}`` translates it the same way (its :class:`Code` values become
@@ -27,6 +28,7 @@ from jinja2.runtime import Context
 
 from generator.locale import translations
 from generator.locale.message import Message, shown
+from generator.locale.values import SPEC_VALUES, english
 from generator.render import Raw
 
 
@@ -41,6 +43,7 @@ class I18n(InternationalizationExtension):
             gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
         )
         environment.filters["translated"] = _translated
+        environment.filters["spec_value"] = _spec_value
 
 
 def _language(context: Context) -> str:
@@ -58,6 +61,14 @@ def _gettext(context: Context, message: str, /, **variables: Any) -> str:
 @jinja2.pass_context
 def _translated(context: Context, value: Any) -> Any:
     return shown(value, _language(context)) if isinstance(value, Message) else value
+
+
+@jinja2.pass_context
+def _spec_value(context: Context, value: Any, meaning: str) -> str:
+    words = english(value)
+    if (meaning, words) not in SPEC_VALUES:
+        return str(getattr(value, "value", value))
+    return translations(_language(context)).pgettext(meaning, words)
 
 
 @jinja2.pass_context
