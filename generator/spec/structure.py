@@ -224,6 +224,10 @@ class _ErrorMapper:
     def _on_oneOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         discriminator = _schema(error).get("discriminator")
         instance = _instance(error)
+        actions = _schema(error).get("x-actions")
+        if actions and isinstance(instance, dict):
+            yield from self._on_action(error, path, actions)
+            return
         if not (discriminator and isinstance(instance, dict)):
             yield from self._on_anyOf(error, path)
             return
@@ -255,6 +259,29 @@ class _ErrorMapper:
             if option.get("$ref") == target:
                 for sub in branches.get(index, []):
                     yield from self.diagnostics(sub)
+
+    def _on_action(
+        self, error: ValidationError, path: Path, actions: list[str]
+    ) -> Iterator[Diagnostic]:
+        """A step written as a mapping: explain the action it names, or name the actions."""
+        instance = _instance(error)
+        named = [key for key in actions if key in instance]
+        if len(named) == 1:
+            for errors in _group_by_branch(error).values():
+                if any(named[0] in _schema(sub).get("properties", {}) for sub in errors):
+                    for sub in errors:
+                        yield from self.diagnostics(sub)
+                    return
+        unknown = next((str(k) for k in instance if k not in actions), "")
+        listed = ", ".join(f"`{a}`" for a in actions)
+        yield Diagnostic(
+            "invalid-value",
+            f"`{_fmt(path)}` names {len(named) or 'no'} action"
+            f"{'s' if len(named) != 1 else ''}; a step is text or exactly one of: {listed}",
+            self.positions.value(path),
+            path,
+            hint=_suggest(unknown, actions, "e.g. `{rollback: SERVICE, environment: ENV}`; "),
+        )
 
     # -- helpers ----------------------------------------------------------------------
 

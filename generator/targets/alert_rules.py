@@ -20,6 +20,8 @@ from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import format_duration
 
 ALERTS_PAGE = "operations/alerts"
+#: The folder of the runbook pages, one per alert name.
+RUNBOOKS = "operations/alerts"
 _DELIMITERS = re.compile(r"\{\{|\}\}")
 _MINUTE = 60
 
@@ -179,8 +181,13 @@ def incident_severity(
 def _annotations(summary: str, description: str, name: str, docs_url: str | None) -> dict[str, str]:
     annotations = {"summary": summary, "description": description}
     if docs_url:
-        annotations["runbook_url"] = f"{docs_url.rstrip('/')}/{ALERTS_PAGE}.html#{name.lower()}"
+        annotations["runbook_url"] = runbook_url(docs_url, name)
     return annotations
+
+
+def runbook_url(docs_url: str, name: str) -> str:
+    """Where the runbook of alert ``name`` is published: its own page of the manual."""
+    return f"{docs_url.rstrip('/')}/{RUNBOOKS}/{name.lower()}.html"
 
 
 def probe_alerts(spec: DeploymentPlan, docs_url: str | None) -> list[AlertTest]:

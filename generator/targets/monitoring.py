@@ -7,7 +7,8 @@ Alertmanager configuration and the script that writes its receivers' credential 
 with SLOs, their burn-rate recording and alerting rules and unit tests. Where escalation
 paths page, ``output/monitoring/configure-pagerduty.sh`` or ``configure-opsgenie.sh`` keeps
 the paging service's schedules and escalation policies as the plan says.
-``site_docs/operations/alerts.md`` explains every alert; rules link to it as runbook.
+``site_docs/operations/alerts.md`` lists every alert and links its runbook, the page of
+``site_docs/operations/alerts/`` that the rules' ``runbook_url`` points at.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from generator.targets.alert_rules import (
     unit_tests,
 )
 from generator.targets.context import PlanContext
+from generator.targets.docs.runbooks import describe
 from generator.targets.paging import policies
 from generator.targets.scrape import blackbox_modules, metrics_services, scrape_configs
 from generator.targets.secret_locations import locate, secrets_by_name
@@ -222,6 +224,7 @@ def _page(spec: DeploymentPlan, tests: list[AlertTest]) -> Artifact:
             "points": points,
             "escalations": _escalations(spec),
             "commands": [h for h in spec.health_check.health_indicators if h.type == "command"],
+            "descriptions": describe(spec),
             "language": spec.project.docs_language.value,
         },
     )

@@ -22,7 +22,7 @@ from generator.spec.model import DeploymentPlan
 from generator.spec.model.operations import ServiceLevelIndicator, ServiceLevelObjective
 from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import format_duration
-from generator.targets.alert_rules import ALERTS_PAGE, alert_name, incident_severity
+from generator.targets.alert_rules import alert_name, incident_severity, runbook_url
 
 WINDOW = "$WINDOW"
 _MONTH = 30 * 86400
@@ -159,7 +159,7 @@ def _annotations(
         f"{_number(first.factor)}×, the {slo.window} budget is gone in {lasts}.",
     }
     if docs_url:
-        annotations["runbook_url"] = f"{docs_url.rstrip('/')}/{ALERTS_PAGE}.html#{name.lower()}"
+        annotations["runbook_url"] = runbook_url(docs_url, name)
     return annotations
 
 

@@ -114,13 +114,19 @@ def test_troubleshooting_guide_goes_symptom_cause_check_fix(shop: Path) -> None:
     assert guide[at + 2] == (
         "**Likely cause:** archive_command failing (S3 credentials, network or a full disk)."
     )
-    assert guide[at + 4] == (
-        "**Check:** Run &#96;psql -c 'select &#42; from pg_stat_archiver'&#96; and read "
-        "failed_count and last_failed_wal."
-    )
-    assert guide[at + 6] == (
-        "**Fix:** Fix the cause; archiving resumes by itself. Do not delete WAL files by hand."
-    )
+    text = page(shop, "troubleshoot/troubleshoot-orders-db.md")
+    # a check written as an action: the command, what it shows when all is well
+    assert (
+        "**Check:**\n\n**Run** (<code>production</code>)\n\n```bash\n"
+        "ssh pg-1.prod.internal.example.com sudo -u postgres psql -c 'select failed_count, "
+        "last_failed_wal, last_failed_time from pg_stat_archiver'\n```\n\n"
+        "**Expected:** <code>failed_count</code> no longer grows and "
+        "<code>last_failed_time</code> is older than the last archived WAL."
+    ) in text
+    assert (
+        "**Fix:**\n\nFix the cause; archiving resumes by itself. Do not delete WAL files by "
+        "hand."
+    ) in text
     assert "### wal_archive_stale {#alert-wal_archive_stale}" in guide
 
 
@@ -183,7 +189,11 @@ def test_incident_response_escalation_and_emergencies(shop: Path) -> None:
         "This is a <code>sev1</code> incident: "
         "acknowledge within 5m, resolve or mitigate within 1h." in emergency
     )
-    assert "2. Otherwise roll back the last payments release." in emergency
+    assert (
+        "2. **Roll back <code>payments</code> in production**\n\n"
+        "    Otherwise roll back the last payments release.\n\n"
+        "    ```bash\n    output/services/payments/deploy/production/rollback.sh --list\n    ```"
+    ) in emergency
 
 
 def test_training_modules_exercises_certification_and_matrix(shop: Path) -> None:

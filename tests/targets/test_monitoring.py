@@ -86,14 +86,17 @@ def test_the_unit_tests_catch_a_changed_level(example: dict[str, Path], tmp_path
     assert "alertname: StorefrontErrors" in result.stdout + result.stderr
 
 
-def test_runbook_links_point_at_the_alerts_page(example: dict[str, Path]) -> None:
+def test_runbook_links_point_at_each_alerts_own_page(example: dict[str, Path]) -> None:
     page = example["operations/alerts.md"].read_text()
     anchors = set(re.findall(r"^## \w+ \{ #(\w+) \}$", page, re.M))
     rules = _load(example["monitoring/production/alerts.yml"])["groups"][0]["rules"]
     for rule in rules:
+        name = rule["alert"].lower()
         url = rule["annotations"]["runbook_url"]
-        assert url.startswith("https://docs.shop.example.com/operations/alerts.html#"), url
-        assert url.rsplit("#", 1)[1] in anchors
+        assert url == f"https://docs.shop.example.com/operations/alerts/{name}.html", url
+        # the alerts page keeps the anchor and links on to the runbook
+        assert name in anchors
+        assert f"[Runbook](alerts/{name}.md)" in page
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -142,8 +142,8 @@ def test_the_page_routes_like_a_critical_alert(example: dict[str, Path]) -> None
         "description": "The error ratio of storefront_availability is above 14.4× the 0.1% it "
         "allows over 1h and 5m, or 6× over 6h and 30m: at 14.4×, the 30d budget is gone in "
         "2d2h.",
-        "runbook_url": "https://docs.shop.example.com/operations/alerts.html"
-        "#storefrontavailabilitybudgetburn",
+        "runbook_url": "https://docs.shop.example.com/operations/alerts/"
+        "storefrontavailabilitybudgetburn.html",
     }
     page = example["operations/alerts.md"].read_text()
     assert "## StorefrontAvailabilityBudgetBurn { #storefrontavailabilitybudgetburn }" in page

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from generator.spec.model.steps import Step
 from generator.spec.model.types import (
     Duration,
     EnvironmentRef,
@@ -43,8 +44,15 @@ class ConfigurationGuide(_Guide):
 class TroubleshootingEntry(SpecModel):
     symptom: Text = Field(description="What the operator sees.")
     likely_cause: Text = Field(description="What usually causes it.")
-    check: Text = Field(description="Command or observation that confirms the cause.")
-    fix: Text = Field(description="What resolves it.")
+    check: Step = Field(
+        description="Command or observation that confirms the cause: text or an action "
+        "such as `{healthcheck: SERVICE, environment: ENV}` or `{run: COMMAND, expect: TEXT}`."
+    )
+    fix: Step = Field(
+        description="What resolves it: text or an action such as "
+        "`{rollback: SERVICE, environment: ENV}` or `{scale: SERVICE, replicas: N, "
+        "environment: ENV}`."
+    )
 
 
 class TroubleshootingGuide(_Guide):
@@ -69,7 +77,9 @@ class DeploymentDocumentation(SpecModel):
 class OperationTask(SpecModel):
     name: Text = Field(description="Task name.")
     when: Text = Field(description="When the task is done.")
-    steps: list[Text] = Field(min_length=1, description="Steps.")
+    steps: list[Step] = Field(
+        min_length=1, description="Steps: text, or actions expanded into their commands."
+    )
     command: Text | None = Field(None, description="Command, if one does it.")
 
 
@@ -81,14 +91,25 @@ class OperationManual(_Guide):
 
 class MaintenanceGuide(_Guide):
     procedure: Identifier = Field(description="The maintenance procedure it explains.")
-    precautions: list[Text] = Field(default_factory=list, description="Checks before starting.")
-    verification: list[Text] = Field(default_factory=list, description="Checks when done.")
+    precautions: list[Step] = Field(
+        default_factory=list, description="Checks before starting: text or actions."
+    )
+    verification: list[Step] = Field(
+        default_factory=list,
+        description="Checks when done: text or actions, e.g. "
+        "`{healthcheck: SERVICE, environment: ENV}`.",
+    )
 
 
 class EmergencyProcedure(_Guide):
     trigger: Text = Field(description="When to use it.")
     severity: Identifier = Field(description="Incident severity it is for.")
-    steps: list[Text] = Field(min_length=1, description="Steps, in order.")
+    steps: list[Step] = Field(
+        min_length=1,
+        description="Steps, in order: text, or actions such as "
+        "`{rollback: SERVICE, environment: ENV}` and `{failover: DR_ENV}` that the page "
+        "expands into their exact commands.",
+    )
     contacts: list[TeamRef] = Field(default_factory=list, description="Teams to involve.")
 
 
@@ -128,7 +149,11 @@ class Exercise(SpecModel):
     module: Identifier = Field(description="Module it belongs to.")
     title: Text = Field(description="Exercise title.")
     environment: EnvironmentRef = Field(description="Where it is done (not production).")
-    steps: list[Text] = Field(min_length=1, description="What the learner does.")
+    steps: list[Step] = Field(
+        min_length=1,
+        description="What the learner does: text, or actions such as "
+        "`{deploy: SERVICE, environment: ENV, version: TAG}` expanded into commands.",
+    )
     verification: Verification = Field(description="How completion is checked.")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.spec.model.steps import Step
 from generator.spec.model.types import (
     Cron,
     Duration,
@@ -163,7 +164,11 @@ class MaintenanceProcedure(SpecModel):
     services: list[ServiceRef] = Field(default_factory=list, description="Services touched.")
     owner: TeamRef = Field(description="Team doing it.")
     impact: Literal["none", "degraded", "downtime"] = Field("none", description="User impact.")
-    steps: list[Text] = Field(min_length=1, description="What to do, in order.")
+    steps: list[Step] = Field(
+        min_length=1,
+        description="What to do, in order: text, or actions such as "
+        "`{scale: SERVICE, replicas: N, environment: ENV}` expanded into their commands.",
+    )
 
 
 class SeverityLevel(SpecModel):

@@ -23,6 +23,7 @@ from generator.spec.rules.names import references_resolve, unique_names
 from generator.spec.rules.operability import OPERABILITY_RULES
 from generator.spec.rules.pipelines import PIPELINE_RULES
 from generator.spec.rules.placeholders import unknown_placeholders
+from generator.spec.rules.steps import STEP_RULES
 from generator.spec.rules.timezones import time_zones
 from generator.spec.rules.values import cron_expressions, plain_secrets
 
@@ -45,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     *PIPELINE_RULES,
     *DEPLOY_RULES,
     *GITOPS_RULES,
+    *STEP_RULES,
 )
 
 

@@ -75,6 +75,17 @@ COLLECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 _ENV = ("environments", "*", "infrastructure")
+#: Where the manuals' steps are, each of which may be an action naming what it acts on.
+STEP_LISTS: tuple[tuple[str, ...], ...] = (
+    ("operational_documentation", "emergency_procedures", "*", "steps", "*"),
+    ("operational_documentation", "operation_manuals", "*", "tasks", "*", "steps", "*"),
+    ("operational_documentation", "maintenance_guides", "*", "precautions", "*"),
+    ("operational_documentation", "maintenance_guides", "*", "verification", "*"),
+    ("operations", "maintenance_procedures", "*", "steps", "*"),
+    ("documentation", "troubleshooting_guides", "*", "entries", "*", "check"),
+    ("documentation", "troubleshooting_guides", "*", "entries", "*", "fix"),
+    ("training", "hands_on_exercises", "*", "steps", "*"),
+)
 # Where references are: (path pattern, collection it must name). `*` is any list index or
 # mapping key, `@` is a mapping's keys themselves.
 REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -192,4 +203,17 @@ REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("knowledge_transfer", "lessons_learned", "*", "severity"), "severity"),
     (("knowledge_transfer", "lessons_learned", "*", "services", "*"), "service"),
     (("knowledge_transfer", "lessons_learned", "*", "action_items", "*", "owner"), "team"),
+    *(
+        ((*where, key), kind)
+        for where in STEP_LISTS
+        for key, kind in (
+            ("rollback", "service"),
+            ("deploy", "service"),
+            ("healthcheck", "service"),
+            ("scale", "service"),
+            ("failover", "environment"),
+            ("restore", "backup"),
+            ("environment", "environment"),
+        )
+    ),
 )

@@ -17,6 +17,7 @@ from generator.targets.docs import (
     operations,
     overview,
     reference,
+    runbooks,
     traceability,
     training,
 )
@@ -31,6 +32,7 @@ def plan(context: PlanContext) -> list[Artifact]:
         *backups.pages(site),
         *manuals.pages(site),
         *operations.pages(site),
+        *runbooks.pages(site),
         *training.pages(site),
         *knowledge.pages(site),
         *navigation.foreign_pages(site),

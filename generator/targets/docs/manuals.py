@@ -13,6 +13,8 @@ from generator.spec.model.manuals import (
     OperationManual,
     TroubleshootingGuide,
 )
+from generator.targets.alert_rules import alert_name
+from generator.targets.docs.actions import production_first, shown_steps
 from generator.targets.docs.commands import (
     deploy_commands,
     script,
@@ -215,7 +217,19 @@ def troubleshoot(site: Site, guide: TroubleshootingGuide) -> dict[str, Any]:
         for a in health.alert_thresholds.thresholds
         if a.monitoring_point in points and points[a.monitoring_point].service in guide.services
     ]
-    return {"guide": guide, "alerts": alerts, "services": site.services_named(guide.services)}
+    return {
+        "guide": guide,
+        "entries": [
+            {"entry": e, "check": check, "fix": fix}
+            for e in guide.entries
+            for check, fix in [shown_steps(site.plan, [e.check, e.fix])]
+        ],
+        "alerts": alerts,
+        "services": site.services_named(guide.services),
+        "runbooks": {
+            a.name: alert_name(a.name).lower() for a in health.alert_thresholds.thresholds
+        },
+    }
 
 
 def operate(site: Site, manual: OperationManual) -> dict[str, Any]:
@@ -226,6 +240,7 @@ def operate(site: Site, manual: OperationManual) -> dict[str, Any]:
     point_names = {m.name for m in points}
     return {
         "manual": manual,
+        "tasks": [{"task": t, "steps": shown_steps(plan, t.steps)} for t in manual.tasks],
         "service": plan.service(name),
         "routine": [
             {
@@ -235,7 +250,7 @@ def operate(site: Site, manual: OperationManual) -> dict[str, Any]:
                 "verify": script(name, env, "verify.sh"),
                 "rollback": script(name, env, "rollback.sh"),
             }
-            for env in manual.environments
+            for env in production_first(plan, manual.environments)
         ],
         "indicators": [h for h in plan.health_check.health_indicators if h.service == name],
         "points": points,

@@ -8,6 +8,7 @@ from typing import Any
 from generator.locale import N_
 from generator.spec.model.operations import EscalationPath, MaintenanceProcedure
 from generator.spec.model.types import duration_seconds
+from generator.targets.docs.actions import shown_steps
 from generator.targets.docs.provenance import provenance
 from generator.targets.docs.schedule import Occurrence, occurrences, zone
 from generator.targets.docs.site import Page, Site
@@ -85,6 +86,7 @@ def pages(site: Site) -> list[Page]:
             "emergency.md.j2",
             (INCIDENTS, EMERGENCIES),
             procedure=p,
+            steps=shown_steps(site.plan, p.steps),
             level=_severity(site, p.severity),
             contacts=[site.teams[t] for t in p.contacts if t in site.teams],
             provenance=provenance(
@@ -114,6 +116,9 @@ def maintenance(site: Site, procedure: MaintenanceProcedure) -> dict[str, Any]:
     ]
     return {
         "procedure": procedure,
+        "steps": shown_steps(site.plan, procedure.steps),
+        "precautions": shown_steps(site.plan, [p for g in guides for p in g.precautions]),
+        "checks": shown_steps(site.plan, [v for g in guides for v in g.verification]),
         "guides": guides,
         "owner": site.teams.get(procedure.owner),
         "timezone": site.plan.project.timezone,

@@ -7,6 +7,7 @@ from typing import Any
 from generator.locale import N_
 from generator.spec.model.manuals import Exercise, TrainingModule
 from generator.spec.model.types import duration_seconds
+from generator.targets.docs.actions import shown_steps
 from generator.targets.docs.site import Page, Site
 
 TRAINING = N_("Training")
@@ -93,6 +94,7 @@ def exercise(site: Site, e: Exercise) -> dict[str, Any]:
     modules = {m.name: m for m in site.plan.training.training_modules}
     return {
         "exercise": e,
+        "steps": shown_steps(site.plan, e.steps),
         "module": modules.get(e.module),
         "env": site.plan.environments.get(e.environment),
         "required_for": [
