@@ -142,6 +142,13 @@ def audit(
 @click.option("--only", "families", multiple=True, help="Only this artifact family (repeatable).")
 @click.option("--env", "environment", default=None, help="Only artifacts of this environment.")
 @click.option("--service", default=None, help="Only artifacts of this service.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to render with [default: $DEPLOYPLAN_JOBS, else every available core"
+    " when there is enough to render].",
+)
 @_layer_options
 @click.pass_context
 def generate(
@@ -155,6 +162,7 @@ def generate(
     families: tuple[str, ...],
     environment: str | None,
     service: str | None,
+    jobs: int | None,
     overlays: tuple[Path, ...],
     settings: tuple[str, ...],
 ) -> None:
@@ -172,6 +180,7 @@ def generate(
         environment=environment,
         service=service,
         layers=_layers(overlays, settings),
+        jobs=jobs,
     )
     _run(ctx, lambda: command.run(options))
 

@@ -29,6 +29,8 @@ class GenerateOptions:
     environment: str | None
     service: str | None
     layers: Layers = NO_LAYERS
+    #: processes to render with; None: DEPLOYPLAN_JOBS, else the cores when it pays
+    jobs: int | None = None
 
 
 def run(options: GenerateOptions) -> int:
@@ -40,6 +42,7 @@ def run(options: GenerateOptions) -> int:
     if not (options.check or options.force) and runcache.is_current(record, stamp):
         click.echo(f"{label}: nothing changed since the last run", err=True)
         return 0
+    previous = runcache.previous_renders(record)
     runcache.forget(record)
     result = validate_file(options.spec, label, options.layers)
     report(result)
@@ -47,7 +50,7 @@ def run(options: GenerateOptions) -> int:
         return 1
 
     from generator import output
-    from generator.render import render
+    from generator.render import Reuse, render
     from generator.targets import FAMILIES, plan_all
     from generator.targets.context import PlanContext
 
@@ -59,10 +62,11 @@ def run(options: GenerateOptions) -> int:
     )
     context = PlanContext(result.plan, label, result.loaded.positions)
     artifacts = [a for a in plan_all(context, options.families) if _selected(a, options)]
-    files = render(artifacts, template_dirs=dirs, spec_label=label)
     roots = {Root.OUTPUT: options.out, Root.DOCS: options.docs}
+    reuse = Reuse(roots, previous)
+    files = render(artifacts, template_dirs=dirs, spec_label=label, reuse=reuse, jobs=options.jobs)
     scope = output.Scope(options.families, options.environment, options.service)
-    changes = output.plan_changes(files, roots, scope, spec_label=label)
+    changes = output.plan_changes(files, roots, scope, spec_label=label, verified=reuse.verified)
     if options.check:
         checked = output.check(changes)
         if checked.current:
@@ -82,7 +86,14 @@ def run(options: GenerateOptions) -> int:
     click.echo(f"{label}: {written.summary()}", err=True)
     owned = [roots[f.root] / f.path for f in files]
     manifests = [r / output.MANIFEST_NAME for r in roots.values()]
-    runcache.remember(record, stamp, [*owned, *manifests], written.manifests, result.loaded.inputs)
+    runcache.remember(
+        record,
+        stamp,
+        [*owned, *manifests],
+        written.manifests,
+        result.loaded.inputs,
+        reuse.renders,
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.artifact import RenderedFile, Root
 from generator.errors import OutputConflict
@@ -70,13 +70,15 @@ def plan_changes(
     scope: Scope,
     *,
     spec_label: str,
+    verified: Mapping[tuple[Root, PurePosixPath], tuple[int, ...]] | None = None,
 ) -> ChangeSet:
     """Compare the rendered ``files`` with what is on disk under ``roots``.
 
+    ``verified`` files were read from disk by the caller (see :class:`PlanInputs`).
     Writes nothing of its own; an interrupted run's transaction is finished or undone
     first. Raises OutputConflict for unsafe or duplicate paths and unreadable manifests.
     """
-    inputs = PlanInputs(tuple(files), scope, spec_label)
+    inputs = PlanInputs(tuple(files), scope, spec_label, dict(verified or {}))
     with _settled(roots, create=False) as notes:
         return replace(make_plan(inputs, roots), notes=tuple(notes))
 

@@ -95,11 +95,19 @@ class Change:
 
 @dataclass(frozen=True)
 class PlanInputs:
-    """What a plan was made from, so that it can be made again under the lock."""
+    """What a plan was made from, so that it can be made again under the lock.
+
+    ``verified`` names files the caller read from disk as they are (kept from the last
+    run), with their lstat then as (size, mtime_ns, ctime_ns, inode, mode): while the
+    file still has that state, its bytes need not be read and compared again.
+    """
 
     files: tuple[RenderedFile, ...] = ()
     scope: Scope = Scope()
     spec_label: str = ""
+    verified: Mapping[tuple[Root, PurePosixPath], tuple[int, ...]] = field(
+        default_factory=dict, compare=False
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -34,7 +35,7 @@ def make_plan(inputs: PlanInputs, roots: Mapping[Root, Path]) -> ChangeSet:
     manifests: list[Change] = []
     for root, base in roots.items():
         own = sorted((f for f in files if f.root is root), key=lambda f: str(f.path))
-        root_changes, manifest = _plan_root(root, base, own, scope, inputs.spec_label)
+        root_changes, manifest = _plan_root(root, base, own, scope, inputs)
         changes += root_changes
         manifests.append(manifest)
     return ChangeSet(dict(roots), tuple(changes), tuple(manifests), inputs)
@@ -67,22 +68,62 @@ def _duplicates(files: Sequence[RenderedFile], roots: Mapping[Root, Path]) -> li
 
 
 def _plan_root(
-    root: Root, base: Path, files: Sequence[RenderedFile], scope: Scope, spec_label: str
+    root: Root, base: Path, files: Sequence[RenderedFile], scope: Scope, inputs: PlanInputs
 ) -> tuple[list[Change], Change]:
     owned = read_manifest(base)
     produced = {str(file.path): file for file in files}
     stale = sorted(p for p, entry in owned.items() if p not in produced and scope.covers(entry))
     raise_if_any(containment_problem(base, path) for path in [*produced, *stale])
 
-    changes = [_plan_file(root, base, file, owned.get(str(file.path))) for file in files]
+    changes = [
+        _kept(root, base, file, owned.get(str(file.path)), inputs.verified)
+        or _plan_file(root, base, file, owned.get(str(file.path)))
+        for file in files
+    ]
     changes += [c for path in stale if (c := _plan_stale(root, base, path, owned[path]))]
 
     kept = {p: entry for p, entry in owned.items() if p not in produced and not scope.covers(entry)}
     entries = kept | {path: _entry_for(file) for path, file in produced.items()}
     manifest = _compare(
-        root, PurePosixPath(MANIFEST_NAME), base, manifest_bytes(spec_label, entries), False
+        root, PurePosixPath(MANIFEST_NAME), base, manifest_bytes(inputs.spec_label, entries), False
     )
     return changes, manifest
+
+
+def _kept(
+    root: Root,
+    base: Path,
+    file: RenderedFile,
+    entry: ManifestEntry | None,
+    verified: Mapping[tuple[Root, PurePosixPath], tuple[int, ...]],
+) -> Change | None:
+    """An unchanged file the caller read from disk and that nobody has touched since:
+    known without reading it again (None when that cannot be shown)."""
+    state = verified.get((root, file.path))
+    if state is None or entry is None:
+        return None
+    target = base / file.path
+    try:
+        info = os.lstat(target)
+    except OSError:
+        return None
+    now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+    same_mode = bool(info.st_mode & stat.S_IXUSR) == file.executable
+    if now != tuple(state) or not same_mode or not stat.S_ISREG(info.st_mode):
+        return None
+    if info.st_size != len(file.content) or entry.sha256 != sha256(file.content):
+        return None
+    mode = stat.S_IMODE(info.st_mode)
+    return Change(
+        ChangeKind.UNCHANGED,
+        root,
+        file.path,
+        target,
+        file.content,
+        file.content,
+        mode,
+        file.executable,
+    )
 
 
 def _plan_file(root: Root, base: Path, file: RenderedFile, entry: ManifestEntry | None) -> Change:
