@@ -3,16 +3,20 @@ through a symbolic link, no clash with deployplan's own bookkeeping files."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from generator.output.model import JOURNAL_NAME, MANIFEST_NAME, TEMP_SUFFIX
 
 _RESOLVED: dict[Path, Path] = {}
+_INSIDE: dict[tuple[Path, str], bool] = {}
 
 
 def forget_resolved() -> None:
     """Resolve directories afresh (once per plan: the tree may have changed)."""
     _RESOLVED.clear()
+    _INSIDE.clear()
 
 
 def containment_problem(base: Path, path: str) -> str | None:
@@ -42,14 +46,23 @@ def unsafe_reason(path: str) -> str | None:
 
 
 def _stays_inside(base: Path, path: str) -> bool:
-    target = base / path
+    # Thousands of files share a few directories: whether a directory resolves inside
+    # the root is decided once per plan; the file itself is resolved only when it is a
+    # symbolic link.
+    folder = path.rpartition("/")[0]
     try:
-        root = _resolved(base)
-        # Thousands of files share a few directories: resolve each directory once per
-        # run, and the file itself only when it is a symbolic link.
-        if not _resolved(target.parent).is_relative_to(root):
+        inside = _INSIDE.get((base, folder))
+        if inside is None:
+            root = _resolved(base)
+            inside = _INSIDE[base, folder] = (base / folder).resolve().is_relative_to(root)
+        if not inside:
             return False
-        return not target.is_symlink() or target.resolve().is_relative_to(root)
+        target = f"{base}/{path}"
+        try:
+            mode = os.lstat(target).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return True  # nothing there yet: the folder decides
+        return not stat.S_ISLNK(mode) or Path(target).resolve().is_relative_to(_resolved(base))
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
 

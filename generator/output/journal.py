@@ -63,6 +63,7 @@ def write_journal(journal: Journal) -> None:
     for copy in map(Path, journal.copies):
         temp = temp_name(copy, journal.transaction, "new")
         write_durably(temp, data, 0o644)
+        _sync_file(temp)
         temp.replace(copy)
         sync_directory(copy.parent)
 
@@ -88,17 +89,36 @@ def remove_copies(journal: Journal) -> None:
 
 
 def write_durably(path: Path, content: bytes, mode: int) -> None:
-    """Create ``path`` (it must not exist) holding ``content``, synced to disk."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    """Create ``path`` (it must not exist) holding ``content`` with ``mode``.
+
+    Made durable by :func:`sync_staged`, one call for a whole run's staged files
+    instead of an fsync each, before the journal refers to them.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)  # the umask must not decide the mode
-            os.fsync(stream.fileno())
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            os.fchmod(descriptor, mode)  # the umask must not decide the mode
+        finally:
+            os.close(descriptor)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def _sync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def sync_staged() -> None:
+    """Make every file written so far durable (before the journal refers to them)."""
+    os.sync()
 
 
 def sync_directory(directory: Path) -> None:

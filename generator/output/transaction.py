@@ -23,6 +23,7 @@ from generator.output.journal import (
     Step,
     discard,
     journal_paths,
+    sync_staged,
     temp_name,
     write_durably,
     write_journal,
@@ -75,12 +76,15 @@ def _copies(roots: Sequence[Path]) -> tuple[str, ...]:
 def _stage_all(changes: Sequence[Change], transaction: str) -> tuple[list[Step], list[str]]:
     steps: list[Step] = []
     created: list[Path] = []
+    present: set[Path] = set()
     try:
         for change in changes:
-            step = _stage(change, transaction, created)
+            step = _stage(change, transaction, created, present)
             if step is not None:
                 steps.append(step)
                 reached("stage")
+        if steps:
+            sync_staged()
     except _Signal as stop:
         _undo_staging(steps, created)
         raise _interrupted_before(stop.signum) from None
@@ -90,7 +94,9 @@ def _stage_all(changes: Sequence[Change], transaction: str) -> tuple[list[Step],
     return steps, [str(directory) for directory in created]
 
 
-def _stage(change: Change, transaction: str, created: list[Path]) -> Step | None:
+def _stage(
+    change: Change, transaction: str, created: list[Path], present: set[Path]
+) -> Step | None:
     target = change.target.absolute()
     if change.kind is ChangeKind.REMOVED:
         return Step("delete", str(target), backup=str(temp_name(target, transaction, "old")))
@@ -101,7 +107,7 @@ def _stage(change: Change, transaction: str, created: list[Path]) -> Step | None
     temp = temp_name(target, transaction, "new")
     backup = None if change.old is None else str(temp_name(target, transaction, "old"))
     try:
-        _make_dirs(target.parent, created)
+        _make_dirs(target.parent, created, present)
         write_durably(temp, change.new or b"", change.mode)
     except OSError as err:
         raise OutputConflict(
@@ -111,11 +117,20 @@ def _stage(change: Change, transaction: str, created: list[Path]) -> Step | None
     return Step("write", str(target), str(temp), backup, sha256(change.new or b""))
 
 
-def _make_dirs(directory: Path, created: list[Path]) -> None:
-    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+def _make_dirs(directory: Path, created: list[Path], present: set[Path]) -> None:
+    """Create ``directory`` and missing parents; ``present`` remembers the folders known
+    to exist, so thousands of files in a few folders cost no stat each."""
+    if directory in present:
+        return
+    missing = []
+    for each in (directory, *directory.parents):
+        if each in present or each.exists():
+            break
+        missing.append(each)
     for each in reversed(missing):
         each.mkdir()
         created.append(each)
+    present.update((directory, *directory.parents))
 
 
 def _undo_staging(steps: Sequence[Step], created: Sequence[Path]) -> None:
