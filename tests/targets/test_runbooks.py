@@ -286,3 +286,25 @@ def test_a_step_naming_no_known_action_lists_the_actions(tmp_path: Path) -> None
         "of: `rollback`, `deploy`, `failover`, `restore`, `healthcheck`, `scale`, `run`"
     ) in result.output
     assert "  hint: did you mean `rollback`?" in result.output
+
+
+def _words(markdown: str) -> int:
+    """Words of body text: no comments, code blocks or tags."""
+    text = re.sub(r"<!--.*?-->", "", markdown, flags=re.S)
+    text = re.sub(r"^\s*```.*?^\s*```\s*$", "", text, flags=re.S | re.M)
+    return len(re.findall(r"[A-Za-z][A-Za-z'-]+", re.sub(r"<[^>]+>", "", text)))
+
+
+def test_runbook_and_procedure_pages_have_substance(built: tuple[DeploymentPlan, Path]) -> None:
+    _, root = built
+    docs = root / "docs"
+    pages = [
+        *docs.glob("operations/alerts/*.md"),
+        *docs.glob("incidents/emergency/*.md"),
+        *docs.glob("maintain/*.md"),
+        *docs.glob("troubleshoot/*.md"),
+        *docs.glob("operate/*.md"),
+    ]
+    assert pages
+    thin = {str(p.relative_to(docs)): _words(p.read_text()) for p in pages}
+    assert {p: n for p, n in thin.items() if n < 150} == {}
