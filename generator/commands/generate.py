@@ -51,6 +51,7 @@ def run(options: GenerateOptions) -> int:
 
     from generator import output
     from generator.render import Reuse, render
+    from generator.render.reuse import active as reuse_active
     from generator.targets import FAMILIES, plan_all
     from generator.targets.context import PlanContext
 
@@ -61,10 +62,11 @@ def run(options: GenerateOptions) -> int:
         [s.name for s in result.plan.services],
     )
     context = PlanContext(result.plan, label, result.loaded.positions)
-    artifacts = [a for a in plan_all(context, options.families) if _selected(a, options)]
     roots = {Root.OUTPUT: options.out, Root.DOCS: options.docs}
-    reuse = Reuse(roots, previous)
-    files = render(artifacts, template_dirs=dirs, spec_label=label, reuse=reuse, jobs=options.jobs)
+    # planning renders too (compliance evidence): it keeps the last run's bytes as well
+    with reuse_active(Reuse(roots, previous)) as reuse:
+        artifacts = [a for a in plan_all(context, options.families) if _selected(a, options)]
+        files = render(artifacts, template_dirs=dirs, spec_label=label, jobs=options.jobs)
     scope = output.Scope(options.families, options.environment, options.service)
     changes = output.plan_changes(files, roots, scope, spec_label=label, verified=reuse.verified)
     if options.check:

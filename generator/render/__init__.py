@@ -33,7 +33,7 @@ from generator.render.markdown import code, link, md_block, md_inline
 from generator.render.marker import MARKER, finish, with_marker
 from generator.render.pool import jobs_wanted, run_all
 from generator.render.problems import Problems
-from generator.render.reuse import Reuse
+from generator.render.reuse import Reuse, current
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -71,13 +71,15 @@ def render(
     """Render every artifact with its template and context, in order.
 
     ``globals`` are visible to every template (an artifact's context wins); ``header``
-    adds the marker (off for the files ``init`` hands over to the user). With ``reuse``,
-    an artifact whose inputs are those of the last run keeps the bytes it has on disk,
-    and every render is recorded for the next run. ``jobs`` forces the number of
-    processes (default: ``DEPLOYPLAN_JOBS``, else every available core when the work is
-    large). Every template problem across all artifacts is collected and raised as one
+    adds the marker (off for the files ``init`` hands over to the user). With ``reuse``
+    (by default the one :func:`~generator.render.reuse.active` made current), an
+    artifact whose inputs are those of the last run keeps the bytes it has on disk, and
+    every render is recorded for the next run. ``jobs`` forces the number of processes
+    (default: ``DEPLOYPLAN_JOBS``, else every available core when the work is large).
+    Every template problem across all artifacts is collected and raised as one
     :class:`~generator.errors.TemplateProblem`.
     """
+    reuse = reuse if reuse is not None else current()
     shared = dict(globals or {})
     problems = Problems(template_dirs)
     templates: dict[tuple[OutputKind, str], jinja2.Template | Exception] = {}
@@ -130,12 +132,12 @@ def _inputs(
     common = contexts.of(shared)
     found = {}
     for index, artifact in enumerate(artifacts):
-        context = contexts.of(artifact.context)
-        if context is None or common is None:
+        described = contexts.artifact(artifact)
+        if described is None or common is None:
             continue
         kind = output_kind(artifact.path)
         digest = hashlib.sha256(templates.of(kind, artifact.template))
-        digest.update(f"\0{kind}\0{header}\0{spec_label}\0".encode() + common + context)
+        digest.update(f"\0{kind}\0{header}\0{spec_label}\0{common}\0{described}".encode())
         found[index] = digest.hexdigest()
     return found
 

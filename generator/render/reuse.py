@@ -10,9 +10,11 @@ the writer as *verified*, with their stat, so it can skip comparing them.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -76,3 +78,23 @@ class Reuse:
     def record(self, artifact: Artifact, inputs: str, content: bytes) -> None:
         """Note what ``artifact`` rendered to, for the next run."""
         self.renders[self.target(artifact)] = (inputs, hashlib.sha256(content).hexdigest())
+
+
+#: The reuse of the running `generate`, for renders made while planning (compliance
+#: evidence renders other families' files) as well as the run's own.
+_CURRENT: contextvars.ContextVar[Reuse | None] = contextvars.ContextVar("reuse", default=None)
+
+
+def current() -> Reuse | None:
+    """The reuse :func:`active` made current, if any."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def active(reuse: Reuse) -> Iterator[Reuse]:
+    """Make ``reuse`` the one every :func:`~generator.render.render` call uses."""
+    token = _CURRENT.set(reuse)
+    try:
+        yield reuse
+    finally:
+        _CURRENT.reset(token)
