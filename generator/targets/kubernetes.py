@@ -9,7 +9,8 @@ that deploy.sh scales (``canary/`` or ``preview/``), with its own Service and NG
 Ingress when the canary's traffic goes through the ingress; a canary delivered through
 GitOps is an Argo Rollouts Rollout instead (``deploy/rollouts.py``). Helm targets get
 ``helm/<env>/``: what helm.sh applies beside the chart (NetworkPolicy, config files,
-ExternalSecret, Flagger Canary).
+ExternalSecret, Flagger Canary), and under GitOps through Flux ``flux/<env>/``: the
+OCIRepository, HelmRelease and values ConfigMap of the chart.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from typing import Any
 
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
+from generator.spec.model.gitops import GitOpsController
 from generator.spec.model.project import Engine, Strategy
 from generator.targets.context import PlanContext
-from generator.targets.deploy import helm_values, manifests, rollouts
+from generator.targets.deploy import gitops, helm_values, manifests, rollouts
+from generator.targets.gitops import flux, helm
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 
@@ -41,6 +44,7 @@ def plan(context: PlanContext) -> list[Artifact]:
         for env, target in sorted(service.targets.items()):
             if target.engine is Engine.HELM:
                 artifacts += _files(service.name, env, _companions(spec, service, env), "helm")
+                artifacts += _files(service.name, env, _flux_release(spec, service, env), "flux")
     return artifacts
 
 
@@ -79,6 +83,16 @@ def _companions(plan: DeploymentPlan, service: Service, env: str) -> dict[str, d
     namespace = manifests.namespace_of(plan, service, env)
     kustomization = {**KUSTOMIZATION, "namespace": namespace, "resources": list(files)}
     return {"kustomization.yaml": kustomization, **files}
+
+
+def _flux_release(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:
+    """A chart Flux installs: what the promotion copies into the service's GitOps folder."""
+    gitops_spec = gitops.gitops_of(plan, service, env)
+    if gitops_spec is None or gitops_spec.controller is not GitOpsController.FLUX:
+        return {}
+    interval = flux.go_duration(gitops_spec.sync_policy.interval)
+    companions = bool(helm_values.companions(plan, service, env))
+    return helm.flux_folder(service, env, interval, companions)
 
 
 def _overlay(plan: DeploymentPlan, service: Service, env: str) -> dict[str, dict[str, Any]]:

@@ -5,7 +5,8 @@ writes) reports it synced and healthy, or degraded, and a failed gate reverts th
 A fresh runner lists and rolls back from the repository's history alone; a reviewed
 environment waits for the merge of its branch. A canary is an Argo Rollouts Rollout: a
 paused one is not healthy yet, a degraded one (an aborted analysis) reverts the promotion.
-No generated script writes to the cluster."""
+A Helm release is promoted as its values with the image pinned, for Flux to install. No
+generated script writes to the cluster."""
 
 from __future__ import annotations
 
@@ -40,8 +41,11 @@ env = argv[2].rsplit("-", 1)[1]
 remote = os.environ["E2E_REMOTE"]
 git = ["git", "--git-dir", remote]
 head = subprocess.run([*git, "rev-parse", "main"], capture_output=True, text=True).stdout.strip()
-shown = subprocess.run([*git, "show", f"main:envs/{env}/web/kustomization.yaml"],
-                       capture_output=True, text=True).stdout
+shown = "".join(
+    subprocess.run([*git, "show", f"main:envs/{env}/web/{name}"],
+                   capture_output=True, text=True).stdout
+    for name in ("kustomization.yaml", "release.yaml")
+)
 found = re.search(r"sha256:[0-9a-f]+", shown)
 digest = found.group(0) if found else ""
 state_file = root / "controller.json"
@@ -147,6 +151,23 @@ def canary_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "ingress_class": "nginx",
         "ingresses": [{"host": "web.staging.example.com", "service": "web"}],
     }
+    return generate(document, folder, "deploy", "kubernetes")
+
+
+@pytest.fixture(scope="module")
+def chart_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """web as a Helm release in staging, its chart installed by Flux."""
+    folder = tmp_path_factory.mktemp("gitops-helm")
+    target = {"engine": "helm", "namespace": "shop", "delivery": "gitops"}
+    chart = {"chart": "oci://registry.example.com/charts/web", "chart_version": "1.4.2"}
+    document = spec(
+        [web(staging=target | chart)],
+        deployment_flow={"stages": [{"name": "promote", "action": "deploy", "timeout": "2m"}]},
+        automation={
+            "ci_cd_pipeline": {"providers": ["github_actions"], "registry": "registry.example.com"},
+            "gitops": {"repository": "https://git.example.com/shop-gitops", "controller": "flux"},
+        },
+    )
     return generate(document, folder, "deploy", "kubernetes")
 
 
@@ -455,3 +476,54 @@ def test_a_paused_rollout_is_not_healthy(canary_out: Path, remote: Path) -> None
 def test_no_canary_script_writes_to_the_cluster(canary_out: Path) -> None:
     test_no_script_writes_to_the_cluster(canary_out)
     test_the_scripts_pass_shellcheck(canary_out)
+
+
+def test_a_helm_release_is_promoted_as_its_values_with_the_image_pinned(
+    chart_out: Path, remote: Path
+) -> None:
+    ci = remote.parent / "ci"
+    env = runner(ci, remote)
+    assert run(script(chart_out, "deploy"), "--version", V1, env=env).returncode == 0
+    (ci / "controller.json").write_text(json.dumps({V2.split("@")[1]: ["Degraded"]}))
+    failed = run(script(chart_out, "deploy"), "--version", V2, env=env)
+    assert failed.returncode == 1, failed.stderr
+    assert "web-staging is synced but degraded" in failed.stderr
+    assert history(remote) == [
+        f"Roll back web in staging to {V1}",
+        f"Promote web to staging: {V2}",
+        f"Promote web to staging: {V1}",
+    ]
+    release = git("--git-dir", str(remote), "show", "main:envs/staging/web/release.yaml")
+    assert release.splitlines()[1:] == [
+        "image:",
+        '  tag: "1.0.0"',
+        f'  digest: "{V1.split("@")[1]}"',
+    ]
+    # what Flux builds: the chart's source, the release and its values, hashed into its name
+    checkout = remote.parent / "checkout"
+    git("clone", "--quiet", str(remote), str(checkout))
+    built = subprocess.run(
+        ["/usr/bin/kubectl", "kustomize", str(checkout / "envs" / "staging" / "web")],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    resources = {r["kind"]: r for r in yaml.safe_load_all(built)}
+    assert sorted(resources) == ["ConfigMap", "HelmRelease", "NetworkPolicy", "OCIRepository"]
+    values = resources["ConfigMap"]
+    assert values["metadata"]["name"].startswith("web-values-")
+    assert [v["name"] for v in resources["HelmRelease"]["spec"]["valuesFrom"]] == [
+        values["metadata"]["name"]
+    ] * 2
+    assert yaml.safe_load(values["data"]["release.yaml"]) == {
+        "image": {"tag": "1.0.0", "digest": V1.split("@")[1]}
+    }
+    assert yaml.safe_load(values["data"]["values.yaml"])["image"]["repository"] == (
+        "registry.example.com/web"
+    )
+    assert resources["OCIRepository"]["spec"]["url"] == "oci://registry.example.com/charts/web"
+    calls = [json.loads(line) for line in (ci / "kubectl.jsonl").read_text().splitlines()]
+    assert {tuple(call[:2]) for call in calls} == {("get", "kustomization")}
+
+
+def test_no_helm_promotion_script_writes_to_the_cluster(chart_out: Path) -> None:
+    test_no_script_writes_to_the_cluster(chart_out)
+    test_the_scripts_pass_shellcheck(chart_out)

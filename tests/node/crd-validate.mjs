@@ -1,6 +1,7 @@
 // Validate custom resources against their CRDs' OpenAPI schemas, as compiled by the
-// @kubernetes-models packages pinned in package.json: Argo CD, Argo Rollouts, Flux,
-// External Secrets and the Prometheus Operator.
+// @kubernetes-models packages pinned in package.json: Argo CD, Argo Rollouts (its Go API
+// types of github.com/argoproj/argo-rollouts v1.9), Flux (source, kustomize and helm
+// controllers), External Secrets and the Prometheus Operator.
 // Usage: node crd-validate.mjs < resources.json  (a JSON list of resources)
 // Prints one JSON list of {index, apiVersion, kind, error} on stdout, empty when all pass.
 import { readFileSync } from "node:fs";
@@ -11,6 +12,7 @@ const PACKAGES = {
     ARGO_CD_KINDS.has(kind) ? "@kubernetes-models/argo-cd" : "@kubernetes-models/argo-rollouts",
   "source.toolkit.fluxcd.io": () => "@kubernetes-models/flux-cd",
   "kustomize.toolkit.fluxcd.io": () => "@kubernetes-models/flux-cd",
+  "helm.toolkit.fluxcd.io": () => "@kubernetes-models/flux-cd",
   "external-secrets.io": () => "@kubernetes-models/external-secrets",
   "monitoring.coreos.com": () => "@kubernetes-models/prometheus-operator",
 };

@@ -1,15 +1,20 @@
 """The gitops family: Argo CD AppProjects and Applications, or Flux GitRepositories and
-Kustomizations, for kubernetes targets with ``delivery: gitops``.
+Kustomizations, for kubernetes and helm targets with ``delivery: gitops``; the Argo
+Rollouts Rollouts and AnalysisTemplates of their canaries; Helm releases installed by the
+controller.
 
 Every generated custom resource is validated against its CRD's OpenAPI schema. No
 registry reachable here ships the CRDs as YAML or JSON; the npm packages
 ``@kubernetes-models/argo-cd`` 4.0.0 (Argo CD v3 CRDs), ``@kubernetes-models/flux-cd``
-4.0.0 (source-controller and kustomize-controller ``v1``) and
+4.0.0 (source-controller, kustomize-controller ``v1`` and helm-controller ``v2``),
+``@kubernetes-models/argo-rollouts`` 2.0.0 (compiled from the Go API types of
+``github.com/argoproj/argo-rollouts`` v1.9.0, the version in its source's go.mod) and
 ``@kubernetes-models/external-secrets`` 2.0.0 ship the same schemas compiled into
 validators (types, enums, required properties), pinned with their integrity hashes in
 ``tests/node/package-lock.json`` and run by ``tests/node/crd-validate.mjs``. The CRDs do
 not forbid unknown properties, so neither does this check; the tests below assert the
-fields themselves. ``kubectl kustomize`` builds every generated kustomization.
+fields themselves. ``kubectl kustomize`` builds every generated kustomization, and
+promtool reads every query of an AnalysisTemplate.
 
 Tests that read ``specs/examples/gitops.yaml`` double as its check: it generates these
 resources and overlays for every service and environment.
@@ -486,3 +491,116 @@ def test_protected_and_production_environments_take_pull_requests() -> None:
 def test_the_example_validates_without_a_finding() -> None:
     result = validate_file(EXAMPLE, EXAMPLE.name)
     assert [d.message for d in result.diagnostics] == []
+
+
+def _helm_variant(tmp_path: Path, controller: str) -> Path:
+    """label-service as a Helm release in every environment, under ``controller``."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    targets = text.split("  - name: label-service\n", 1)[1].split("  - name: scan-consumer", 1)[0]
+    helm = targets.replace(
+        "engine: kubernetes,",
+        "engine: helm, chart: oci://registry.example.com/parcel/charts/service, "
+        "chart_version: 1.4.2,",
+    )
+    replacements = {targets: helm}
+    if controller == "flux":
+        replacements |= FLUX
+    return _variant(tmp_path, replacements)
+
+
+def test_argo_cd_installs_a_helm_release_with_the_values_of_its_folder(tmp_path: Path) -> None:
+    out = _helm_variant(tmp_path, "argocd")
+    resources = _resources(out / "gitops")
+    app = resources["argocd/production/label-service.yaml"]
+    folder = "envs/production/label-service"
+    assert "source" not in app["spec"]
+    assert app["spec"]["sources"] == [
+        {
+            "repoURL": "registry.example.com/parcel/charts",
+            "chart": "service",
+            "targetRevision": "1.4.2",
+            "helm": {
+                "releaseName": "label-service",
+                "valueFiles": [f"$values/{folder}/values.yaml", f"$values/{folder}/release.yaml"],
+            },
+        },
+        {
+            "repoURL": "https://github.com/example/parcel-gitops",
+            "targetRevision": "main",
+            "ref": "values",
+        },
+        {
+            "repoURL": "https://github.com/example/parcel-gitops",
+            "targetRevision": "main",
+            "path": f"{folder}/companions",
+        },
+    ]
+    assert resources["argocd/production/appproject.yaml"]["spec"]["sourceRepos"] == [
+        "https://github.com/example/parcel-gitops",
+        "registry.example.com/parcel/charts",
+    ]
+    assert _crd_findings(list(resources.values())) == []
+
+
+def test_flux_installs_a_helm_release_from_its_oci_repository(tmp_path: Path) -> None:
+    out = _helm_variant(tmp_path, "flux")
+    kustomization = _resources(out / "gitops")["flux/staging/label-service.yaml"]
+    assert kustomization["spec"]["healthChecks"] == [
+        {
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "name": "label-service",
+            "namespace": "parcel",
+        }
+    ]
+    folder = out / "services" / "label-service" / "kubernetes" / "flux" / "staging"
+    files = _resources(folder)
+    assert sorted(files) == ["helmrelease.yaml", "kustomizeconfig.yaml", "ocirepository.yaml"]
+    assert files["ocirepository.yaml"]["spec"] == {
+        "interval": "3m",
+        "url": "oci://registry.example.com/parcel/charts/service",
+        "ref": {"tag": "1.4.2"},
+        "layerSelector": {
+            "mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+            "operation": "copy",
+        },
+    }
+    release = files["helmrelease.yaml"]["spec"]
+    assert release["chartRef"] == {"kind": "OCIRepository", "name": "label-service-chart"}
+    assert release["valuesFrom"] == [
+        {"kind": "ConfigMap", "name": "label-service-values", "valuesKey": "values.yaml"},
+        {"kind": "ConfigMap", "name": "label-service-values", "valuesKey": "release.yaml"},
+    ]
+    assert release["upgrade"]["remediation"]["remediateLastFailure"] is True
+    custom = [files["ocirepository.yaml"], files["helmrelease.yaml"], kustomization]
+    assert _crd_findings(custom) == []
+
+
+def test_a_helm_release_under_gitops_keeps_what_cannot_work_refused(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    targets = text.split("  - name: label-service\n", 1)[1].split("  - name: scan-consumer", 1)[0]
+    helm = targets.replace(
+        "      staging: {engine: kubernetes,",
+        "      staging: {engine: helm, chart: charts/service, strategy: canary, "
+        "canary_steps: [50, 100], traffic_controller: flagger,",
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text.replace(targets, helm), encoding="utf-8")
+    result = validate_file(spec, "spec.yaml")
+    found = [(d.code, d.message, d.hint) for d in result.diagnostics]
+    assert found == [
+        (
+            "gitops-helm-chart",
+            "`label-service` is a Helm release delivered through GitOps in `staging`, so the "
+            "controller pulls its chart: it needs an `oci://` chart and its `chart_version`",
+            "e.g. `chart: oci://registry.example.com/charts/NAME` and `chart_version: "
+            "1.2.3`, or `delivery: direct`",
+        ),
+        (
+            "gitops-engine",
+            "`label-service` is a Helm release delivered through GitOps in `staging`, and "
+            "its `canary` rollout is driven by deploy.sh in the cluster",
+            "use `strategy: rolling`, `engine: kubernetes` for a canary through Argo "
+            "Rollouts, or `delivery: direct`",
+        ),
+    ]

@@ -260,9 +260,10 @@ class Target(SpecModel):
     )
     delivery: Delivery = Field(
         Delivery.DIRECT,
-        description="How the manifests reach the cluster (kubernetes): `direct`, applied by "
-        "deploy.sh, or `gitops`, committed to `automation.gitops.repository` at its layout "
-        "and synced by Argo CD or Flux.",
+        description="How the manifests reach the cluster (kubernetes, helm): `direct`, "
+        "applied by deploy.sh, or `gitops`, committed to `automation.gitops.repository` at "
+        "its layout (a helm target's values, its chart installed by the controller) and "
+        "synced by Argo CD or Flux.",
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from generator.diagnostics import Diagnostic
 from generator.spec.model import Service
 from generator.spec.model.gitops import Delivery
-from generator.spec.model.project import Engine
+from generator.spec.model.project import Engine, Strategy
 from generator.spec.rules.context import RuleContext
 
 _GITOPS = ("automation", "gitops")
@@ -25,16 +25,19 @@ def gitops_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
             if target.delivery is not Delivery.GITOPS:
                 continue
             path = ("services", index, "targets", env, "delivery")
-            if target.engine is not Engine.KUBERNETES:
+            if target.engine not in (Engine.KUBERNETES, Engine.HELM):
                 yield ctx.at(
                     path,
                     "gitops-engine",
                     f"`{service.name}` is delivered through GitOps in `{env}`, but its "
-                    f"engine `{target.engine.value}` is not `kubernetes`",
+                    f"engine `{target.engine.value}` is neither `kubernetes` nor `helm`",
                     hint="GitOps delivery commits the Kustomize overlays of `engine: "
-                    "kubernetes`; use that engine or `delivery: direct`",
+                    "kubernetes` or the values of `engine: helm`; use one of them or "
+                    "`delivery: direct`",
                 )
-            elif not configured:
+            elif target.engine is Engine.HELM:
+                yield from _helm_target(ctx, service, index, env)
+            if target.engine in (Engine.KUBERNETES, Engine.HELM) and not configured:
                 yield ctx.at(
                     path,
                     "gitops-repository-missing",
@@ -43,6 +46,45 @@ def gitops_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
                     hint="add `automation.gitops` with the `repository` the controller "
                     "syncs, e.g. `repository: https://github.com/example/shop-gitops`",
                 )
+
+
+def _helm_target(ctx: RuleContext, service: Service, index: int, env: str) -> Iterator[Diagnostic]:
+    """The controller installs the chart: from an OCI registry, at a pinned version, with
+    its secrets from the cluster, and without a canary deploy.sh would have to drive."""
+    target = service.targets[env]
+    path = ("services", index, "targets", env)
+    if not (target.chart or "").startswith("oci://") or target.chart_version is None:
+        yield ctx.at(
+            (*path, "chart" if target.chart else "delivery"),
+            "gitops-helm-chart",
+            f"`{service.name}` is a Helm release delivered through GitOps in `{env}`, so "
+            "the controller pulls its chart: it needs an `oci://` chart and its "
+            "`chart_version`",
+            hint="e.g. `chart: oci://registry.example.com/charts/NAME` and "
+            "`chart_version: 1.2.3`, or `delivery: direct`",
+        )
+    if target.strategy is not Strategy.ROLLING:
+        yield ctx.at(
+            (*path, "strategy"),
+            "gitops-engine",
+            f"`{service.name}` is a Helm release delivered through GitOps in `{env}`, and "
+            f"its `{target.strategy.value}` rollout is driven by deploy.sh in the cluster",
+            hint="use `strategy: rolling`, `engine: kubernetes` for a canary through Argo "
+            "Rollouts, or `delivery: direct`",
+        )
+    from generator.targets.deploy import workload  # the targets import the rules' model
+
+    if workload.deploy_time_secrets(ctx.plan, service, env):
+        yield ctx.at(
+            (*path, "delivery"),
+            "gitops-secrets",
+            f"`{service.name}` is a Helm release delivered through GitOps in `{env}`, and "
+            "some of its secrets are fetched by deploy.sh, which no longer writes to the "
+            "cluster",
+            hint="name the External Secrets Operator store with `secret_store` and keep "
+            "the secrets in a provider it reads (vault, aws_secrets_manager, "
+            "gcp_secret_manager, azure_key_vault)",
+        )
 
 
 def gitops_layout(ctx: RuleContext) -> Iterator[Diagnostic]:

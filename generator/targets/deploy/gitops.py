@@ -23,6 +23,8 @@ TOKEN_SECRET = "GITOPS_TOKEN"
 #: it from this variable), and the CI secret it comes from.
 ARGOCD_TOKEN_VARIABLE = "ARGOCD_AUTH_TOKEN"
 ARGOCD_TOKEN_SECRET = "ARGOCD_TOKEN"
+#: Engines whose releases a promotion commits: Kustomize overlays, or a chart's values.
+GITOPS_ENGINES = (Engine.KUBERNETES, Engine.HELM)
 #: Tools a promotion needs on the machine that runs it.
 TOOLS = ("git",)
 #: Where production takes its image from: the first of these the service is promoted to.
@@ -33,7 +35,7 @@ PRODUCTION_TYPES = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVER
 def gitops_of(plan: DeploymentPlan, service: Service, env: str) -> GitOps | None:
     """The GitOps repository ``service`` is delivered through in ``env``, if it is."""
     target = service.targets[env]
-    if target.engine is not Engine.KUBERNETES or target.delivery is not Delivery.GITOPS:
+    if target.engine not in GITOPS_ENGINES or target.delivery is not Delivery.GITOPS:
         return None
     return plan.automation.gitops if plan.automation else None
 
@@ -65,6 +67,7 @@ def context(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any]:
             + rollouts.duration(plan, service, env)
         ),
         "rollout": rollouts.managed(service, env),
+        "helm": service.targets[env].engine is Engine.HELM,
         "argocd_server": gitops.argocd_servers.get(env, "")
         if gitops.controller is GitOpsController.ARGOCD
         else "",

@@ -4,8 +4,8 @@ each cluster, for kubernetes targets with ``delivery: gitops``.
 Each environment gets a folder ``gitops/<controller>/<env>/``, applied to the controller
 that deploys to that environment (``kubectl apply -k``): for Argo CD an ``AppProject``
 limiting sources and destinations and an ``Application`` per service; for Flux a
-``GitRepository`` and a ``Kustomization`` per service. Specs without GitOps delivery get
-nothing.
+``GitRepository`` and a ``Kustomization`` per service. A Helm target's chart is installed
+by the controller (``helm.py``). Specs without GitOps delivery get nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def deliveries(plan: DeploymentPlan) -> list[tuple[str, str]]:
         (service.name, env)
         for service in plan.services
         for env, target in sorted(service.targets.items())
-        if target.engine is Engine.KUBERNETES and target.delivery is Delivery.GITOPS
+        if target.engine in (Engine.KUBERNETES, Engine.HELM) and target.delivery is Delivery.GITOPS
     ]
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.gitops import GitOps, SyncPolicy
-from generator.targets.deploy import rollouts
+from generator.targets.deploy import helm_values, rollouts
 from generator.targets.deploy.manifests import NAME, namespace_of
+from generator.targets.gitops import helm
 from generator.targets.gitops.flux import go_duration
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -34,6 +35,13 @@ def app_project(
     """Sources limited to the GitOps repository, destinations to the environment's cluster
     and its services' namespaces; no cluster-scoped resources."""
     namespaces = sorted({namespace_of(plan, plan.service(service), env) for service in services})
+    charts = sorted(
+        {
+            helm.chart_repository(plan.service(service), env)
+            for service in services
+            if helm.delivered(plan.service(service), env)
+        }
+    )
     return {
         "apiVersion": API_VERSION,
         "kind": "AppProject",
@@ -44,7 +52,7 @@ def app_project(
         },
         "spec": {
             "description": f"Services of {plan.project.name} in {env}, from the GitOps repository",
-            "sourceRepos": [gitops.repository],
+            "sourceRepos": [gitops.repository, *charts],
             "destinations": [{"server": gitops.cluster(env), "namespace": n} for n in namespaces],
             "clusterResourceWhitelist": [],
             "orphanedResources": {"warn": True},
@@ -57,13 +65,20 @@ def application(
 ) -> dict[str, Any]:
     """The Application syncing one service's folder into one environment's namespace."""
     flow = plan.deployment_flow
-    spec: dict[str, Any] = {
-        "project": project,
+    delivered = plan.service(service)
+    source: dict[str, Any] = {
         "source": {
             "repoURL": gitops.repository,
             "targetRevision": gitops.branch,
             "path": gitops.path(env, service),
-        },
+        }
+    }
+    if helm.delivered(delivered, env):
+        companions = bool(helm_values.companions(plan, delivered, env))
+        source = {"sources": helm.argocd_sources(gitops, delivered, env, companions)}
+    spec: dict[str, Any] = {
+        "project": project,
+        **source,
         "destination": {
             "server": gitops.cluster(env),
             "namespace": namespace_of(plan, plan.service(service), env),

@@ -12,6 +12,7 @@ from generator.spec.model.gitops import GitOps
 from generator.spec.model.types import duration_seconds
 from generator.targets.deploy import rollouts
 from generator.targets.deploy.manifests import NAME, namespace_of
+from generator.targets.gitops import helm
 
 SOURCE_API = "source.toolkit.fluxcd.io/v1"
 KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1"
@@ -86,14 +87,9 @@ def kustomization(plan: DeploymentPlan, gitops: GitOps, service: str, env: str) 
     }
     canary = rollouts.managed(plan.service(service), env)
     if not policy.wait:  # with `wait`, Flux checks every resource and ignores healthChecks
-        workload = (rollouts.API_VERSION, "Rollout") if canary else ("apps/v1", "Deployment")
         spec["healthChecks"] = [
-            {
-                "apiVersion": workload[0],
-                "kind": workload[1],
-                "name": service,
-                "namespace": namespace,
-            }
+            {**_workload(plan, service, env), "name": _name(plan, service, env)}
+            | {"namespace": namespace}
         ]
     if canary:
         spec["healthCheckExprs"] = [ROLLOUT_HEALTH]
@@ -107,6 +103,22 @@ def kustomization(plan: DeploymentPlan, gitops: GitOps, service: str, env: str) 
         },
         "spec": spec,
     }
+
+
+def _workload(plan: DeploymentPlan, service: str, env: str) -> dict[str, str]:
+    """API version and kind of what runs the service: its Deployment, its Rollout, or the
+    HelmRelease of its chart."""
+    delivered = plan.service(service)
+    if helm.delivered(delivered, env):
+        return {"apiVersion": helm.HELM_API, "kind": "HelmRelease"}
+    if rollouts.managed(delivered, env):
+        return {"apiVersion": rollouts.API_VERSION, "kind": "Rollout"}
+    return {"apiVersion": "apps/v1", "kind": "Deployment"}
+
+
+def _name(plan: DeploymentPlan, service: str, env: str) -> str:
+    delivered = plan.service(service)
+    return helm.release(delivered, env) if helm.delivered(delivered, env) else service
 
 
 def go_duration(duration: str) -> str:
