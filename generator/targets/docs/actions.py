@@ -14,6 +14,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from generator.locale import N_
 from generator.locale.message import Code, Message
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.environments import EnvironmentType
@@ -253,20 +254,20 @@ _PROVIDER_CLI = {
     "aws-rds": (
         "aws rds describe-db-instances --region {region} --query "
         "'DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,MultiAZ]' --output table",
-        "Every instance is available; none is rebooting, modifying or storage-full.",
+        N_("Every instance is available; none is rebooting, modifying or storage-full."),
     ),
     "aws-elasticache": (
         "aws elasticache describe-replication-groups --region {region} --query "
         "'ReplicationGroups[].[ReplicationGroupId,Status]' --output table",
-        "Every replication group is available.",
+        N_("Every replication group is available."),
     ),
     "gcp-cloudsql": (
         "gcloud sql instances list --filter region:{region}",
-        "STATUS is RUNNABLE for every instance.",
+        N_("STATUS is RUNNABLE for every instance."),
     ),
     "azure-postgresql": (
         "az postgres flexible-server list --query '[].[name,state]' --output table",
-        "Every server is Ready.",
+        N_("Every server is Ready."),
     ),
 }
 
