@@ -17,6 +17,7 @@ from generator.spec.model.environments import EnvironmentType
 from generator.targets.backups import INSTALL_ROOT
 from generator.targets.calendar import on_calendar
 from generator.targets.context import PlanContext
+from generator.targets.docs.provenance import Provenance, provenance
 from generator.targets.recovery_plan import drill_checklist, recovery_plan
 
 FAMILY = "recovery"
@@ -32,7 +33,8 @@ def plan(context: PlanContext) -> list[Artifact]:
     artifacts: list[Artifact] = []
     environments = spec.environments_of_type(EnvironmentType.DISASTER_RECOVERY)
     for environment in environments:
-        artifacts += _environment(spec, environment)
+        owned = provenance(context, [], ("disaster_recovery",), ("environments", environment))
+        artifacts += _environment(spec, environment, owned)
     if environments:
         artifacts.append(_index(spec, environments))
     return artifacts
@@ -43,7 +45,7 @@ def runbook_path(environment: str) -> PurePosixPath:
     return PAGES / f"{environment}.md"
 
 
-def _environment(spec: DeploymentPlan, environment: str) -> list[Artifact]:
+def _environment(spec: DeploymentPlan, environment: str, owned: Provenance) -> list[Artifact]:
     data = recovery_plan(spec, environment)
     data["checklist"] = drill_checklist(data)
     here = PurePosixPath("disaster-recovery", environment)
@@ -72,6 +74,7 @@ def _environment(spec: DeploymentPlan, environment: str) -> list[Artifact]:
         "folder": f"output/{here}",
         "project_timezone": spec.project.timezone,
         "language": spec.project.docs_language.value,
+        "provenance": owned,
     }
     artifacts.append(
         Artifact(

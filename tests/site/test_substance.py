@@ -47,7 +47,7 @@ _NOT_PROSE = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _PROVENANCE = re.compile(r'<p class="deployplan-provenance">(.*?)</p>', re.S)
-_SOURCE = re.compile(r"(?P<file>[^\s<>:]+\.ya?ml):(?P<line>\d+)")
+_SOURCE = re.compile(r"(?P<file>[A-Za-z0-9_./-]+\.ya?ml):(?P<line>\d+)")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from generator.locale import N_
 from generator.spec.model.operations import EscalationPath, MaintenanceProcedure
 from generator.spec.model.types import duration_seconds
 from generator.targets.docs.actions import shown_steps
+from generator.targets.docs.commands import script
 from generator.targets.docs.provenance import provenance
 from generator.targets.docs.schedule import Occurrence, occurrences, zone
 from generator.targets.docs.site import Page, Site
@@ -185,7 +186,34 @@ def incidents(site: Site) -> dict[str, Any]:
         "recovery": site.plan.disaster_recovery,
         "rto_total": _total(site),
         "lessons": site.plan.knowledge_transfer.lessons_learned,
+        "first_response": first_response(site),
     }
+
+
+def first_response(site: Site) -> list[dict[str, Any]]:
+    """Per service, in its production environment (else its first): the owning team and
+    the commands that check it, list its releases and return it to the previous one."""
+    found = []
+    for service in site.services_named([s.name for s in site.plan.services]):
+        targets = list(service.targets)
+        production = [
+            e for e in targets if site.plan.environments[e].environment_type.value == "production"
+        ]
+        env = (production or targets)[0]
+        found.append(
+            {
+                "service": service,
+                "owner": site.teams.get(service.owner),
+                "environment": env,
+                "engine": service.targets[env].engine.value,
+                "commands": [
+                    script(service.name, env, "healthcheck.sh"),
+                    f"{script(service.name, env, 'rollback.sh')} --list",
+                    script(service.name, env, "rollback.sh"),
+                ],
+            }
+        )
+    return found
 
 
 def _total(site: Site) -> str:
@@ -234,6 +262,18 @@ def escalation(site: Site) -> dict[str, Any]:
         ],
         "receivers": receivers,
         "teams": site.teams,
+        "team_rows": [
+            {
+                "team": team,
+                "services": [s.name for s in site.plan.services if s.owner == team.name],
+                "paths": [
+                    p.name
+                    for p in ops.escalation_paths
+                    if any(lv.notify == team.name for lv in p.levels)
+                ],
+            }
+            for team in site.plan.project.teams
+        ],
         # paths whose pages the paging service escalates: provider and policy name
         "pagers": {
             p.path: {"provider": p.provider, "label": PAGER_NAMES[p.provider], "name": p.name}

@@ -57,6 +57,7 @@ def home(site: Site) -> dict[str, Any]:
         "emergency_procedures": operational.emergency_procedures,
         "training_modules": plan.training.training_modules,
         "incident_response": plan.operations.incident_response,
+        "knowledge_base": bool(plan.knowledge_transfer.knowledge_base.articles),
     }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from generator.spec.model.project import Team
+from generator.targets.context import PlanContext
 from generator.targets.docs.site import Site
 
 
@@ -30,23 +31,28 @@ class Provenance:
     sources: list[Source]
 
 
-def provenance(site: Site, owners: list[str], *paths: tuple[str | int, ...]) -> Provenance:
+def provenance(
+    where: Site | PlanContext, owners: list[str], *paths: tuple[str | int, ...]
+) -> Provenance:
     """The page's owning teams (the plan's owner when none is given) and its spec lines."""
-    names = list(dict.fromkeys(owners)) or [site.plan.project.owner]
+    context = where.context if isinstance(where, Site) else where
+    teams = {team.name: team for team in context.plan.project.teams}
+    names = list(dict.fromkeys(owners)) or [context.plan.project.owner]
     return Provenance(
-        owners=[site.teams[name] for name in names if name in site.teams],
-        sources=[source(site, *path) for path in paths],
+        owners=[teams[name] for name in names if name in teams],
+        sources=list(dict.fromkeys(source(context, *path) for path in paths)),
     )
 
 
-def source(site: Site, *path: str | int) -> Source:
+def source(where: Site | PlanContext, *path: str | int) -> Source:
     """Where ``path`` is written in the spec."""
-    location = site.context.positions.value(tuple(path))
-    return Source(location.file, location.line, _url(site, location.file, location.line))
+    context = where.context if isinstance(where, Site) else where
+    location = context.positions.value(tuple(path))
+    return Source(location.file, location.line, _url(context, location.file, location.line))
 
 
-def _url(site: Site, file: str, line: int) -> str:
-    repository = site.plan.project.repository
+def _url(context: PlanContext, file: str, line: int) -> str:
+    repository = context.plan.project.repository
     written = PurePosixPath(file)
     if not repository or written.is_absolute() or ".." in written.parts:
         return ""
