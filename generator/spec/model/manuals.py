@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -127,6 +128,25 @@ class OperationalDocumentation(SpecModel):
     )
 
 
+class Concept(StrEnum):
+    """A part of the system a training module teaches, drawn from the spec's own sections."""
+
+    STAGES_AND_GATES = "stages_and_gates"
+    ROLLBACK = "rollback"
+    FREEZE_WINDOWS = "freeze_windows"
+    APPROVALS = "approvals"
+    CANARY = "canary"
+    BLUE_GREEN = "blue_green"
+    BACKUPS_AND_RESTORES = "backups_and_restores"
+    DISASTER_RECOVERY = "disaster_recovery"
+    ALERTS = "alerts"
+    ESCALATION = "escalation"
+    INCIDENT_ROLES = "incident_roles"
+    SECRETS = "secrets"
+    OBSERVABILITY = "observability"
+    MAINTENANCE_WINDOWS = "maintenance_windows"
+
+
 class TrainingModule(SpecModel):
     name: Identifier = Field(description="Unique module name.")
     title: Text = Field(description="Module title.")
@@ -136,7 +156,20 @@ class TrainingModule(SpecModel):
     prerequisites: list[Identifier] = Field(
         default_factory=list, description="Modules taken before."
     )
-    topics: list[Text] = Field(default_factory=list, description="What it covers.")
+    topics: list[Text] = Field(
+        default_factory=list, description="What it covers, in words, listed after the lessons."
+    )
+    concepts: list[Concept] = Field(
+        default_factory=list,
+        description="Parts of this system the module teaches, e.g. `[stages_and_gates, "
+        "canary, freeze_windows]`: each becomes a lesson drawn from the spec (the real "
+        "stages, windows, schedules and paths, with the commands and the pages that go "
+        "deeper) and questions of the module's self-check. One of `stages_and_gates`, "
+        "`rollback`, `freeze_windows`, `approvals`, `canary`, `blue_green`, "
+        "`backups_and_restores`, `disaster_recovery`, `alerts`, `escalation`, "
+        "`incident_roles`, `secrets`, `observability`, `maintenance_windows`; a concept the "
+        "spec has nothing on is an error.",
+    )
 
 
 class Verification(SpecModel):
@@ -155,6 +188,14 @@ class Exercise(SpecModel):
         "`{deploy: SERVICE, environment: ENV, version: TAG}` expanded into commands.",
     )
     verification: Verification = Field(description="How completion is checked.")
+    expected: Text = Field(
+        "", description="What the learner sees while doing the steps when they work."
+    )
+    cleanup: list[Text] = Field(
+        default_factory=list,
+        description="What to undo afterwards, in order, so the environment is as it was.",
+    )
+    duration: Duration | None = Field(None, description="How long the exercise takes.")
 
 
 class RoleCertification(SpecModel):

@@ -25,6 +25,7 @@ from generator.spec.rules.pipelines import PIPELINE_RULES
 from generator.spec.rules.placeholders import unknown_placeholders
 from generator.spec.rules.steps import STEP_RULES
 from generator.spec.rules.timezones import time_zones
+from generator.spec.rules.training import concepts_taught
 from generator.spec.rules.values import cron_expressions, plain_secrets
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     bidi_controls,
     unknown_placeholders,
     compliance_requirements,
+    concepts_taught,
     *OPERABILITY_RULES,
     *PIPELINE_RULES,
     *DEPLOY_RULES,
