@@ -206,7 +206,9 @@ def test_training_modules_exercises_certification_and_matrix(shop: Path) -> None
     ) in exercise
     assert "**Expected:** t" in exercise
     certification = lines(shop, "training/certification.md")
-    assert "Renew every 180d. Signed off by <code>sre</code>." in certification
+    assert (
+        "About 10h of training. Renew every 180d. Signed off by <code>sre</code>." in certification
+    )
     matrix = lines(shop, "training/competency.md")
     # modules in prerequisite order: architecture, deploy, observability, backup,
     # incident command, PCI

@@ -7,27 +7,43 @@ from typing import Any
 from generator.locale import N_
 from generator.spec.model.manuals import Exercise, TrainingModule
 from generator.spec.model.types import duration_seconds
+from generator.targets.docs import lessons
 from generator.targets.docs.actions import shown_steps
+from generator.targets.docs.provenance import provenance
 from generator.targets.docs.site import Page, Site
 
 TRAINING = N_("Training")
 MODULES = N_("Training modules")
 EXERCISES = N_("Hands-on exercises")
+_TRAINING = ("training",)
 
 
 def pages(site: Site) -> list[Page]:
     """The curriculum, a page per module and exercise, certification and the matrix."""
     training = site.plan.training
+    requirements = provenance(site, [], (*_TRAINING, "certification_requirements"))
     return [
-        site.page("training/index.md", "training.md.j2", (TRAINING,), **curriculum(site)),
+        site.page(
+            "training/index.md",
+            "training.md.j2",
+            (TRAINING,),
+            **curriculum(site),
+            provenance=provenance(site, [], (*_TRAINING, "training_modules")),
+        ),
         *(
             site.page(
                 f"training/modules/{m.name}.md",
                 "module.md.j2",
                 (TRAINING, MODULES),
                 **module(site, m),
+                provenance=provenance(
+                    site,
+                    [],
+                    (*_TRAINING, "training_modules", index),
+                    *dict.fromkeys(lessons.SECTIONS[c] for c in m.concepts),
+                ),
             )
-            for m in training.training_modules
+            for index, m in enumerate(training.training_modules)
         ),
         *(
             site.page(
@@ -35,13 +51,24 @@ def pages(site: Site) -> list[Page]:
                 "exercise.md.j2",
                 (TRAINING, EXERCISES),
                 **exercise(site, e),
+                provenance=provenance(site, [], (*_TRAINING, "hands_on_exercises", index)),
             )
-            for e in training.hands_on_exercises
+            for index, e in enumerate(training.hands_on_exercises)
         ),
         site.page(
-            "training/certification.md", "certification.md.j2", (TRAINING,), **certification(site)
+            "training/certification.md",
+            "certification.md.j2",
+            (TRAINING,),
+            **certification(site),
+            provenance=requirements,
         ),
-        site.page("training/competency.md", "competency.md.j2", (TRAINING,), **competency(site)),
+        site.page(
+            "training/competency.md",
+            "competency.md.j2",
+            (TRAINING,),
+            **competency(site),
+            provenance=requirements,
+        ),
     ]
 
 
@@ -77,16 +104,31 @@ def _hours(seconds: float) -> str:
 
 
 def module(site: Site, m: TrainingModule) -> dict[str, Any]:
-    """A module, its exercises, and the roles whose certification requires it."""
+    """A module: its lessons, exercises, self-check, and the roles it certifies."""
     training = site.plan.training
     return {
         "module": m,
-        "exercises": [e for e in training.hands_on_exercises if e.module == m.name],
+        "practice": lessons.practice_environment(site, m),
+        "lessons": lessons.lessons(site, m),
+        "questions": self_check(site, m),
+        "exercises": _exercises_of(site, m),
         "required_for": [
             r.role for r in training.certification_requirements.roles if m.name in r.modules
         ],
         "titles": {x.name: x.title for x in training.training_modules},
     }
+
+
+def self_check(site: Site, m: TrainingModule) -> list[dict[str, Any]]:
+    """The module's questions: its lessons' (from the spec), then one per exercise."""
+    return [
+        *lessons.questions(site, m),
+        *({"kind": "exercise_check", "exercise": e} for e in _exercises_of(site, m)),
+    ]
+
+
+def _exercises_of(site: Site, m: TrainingModule) -> list[Exercise]:
+    return [e for e in site.plan.training.hands_on_exercises if e.module == m.name]
 
 
 def exercise(site: Site, e: Exercise) -> dict[str, Any]:
@@ -106,21 +148,44 @@ def exercise(site: Site, e: Exercise) -> dict[str, Any]:
 
 
 def certification(site: Site) -> dict[str, Any]:
-    """Per role: modules and exercises to complete, renewal and assessor."""
+    """Per role: the modules, exercises and self-checks to complete, renewal and assessor."""
     training = site.plan.training
     return {
         "requirements": training.certification_requirements,
         "modules": {m.name: m for m in training.training_modules},
         "exercises": {e.name: e for e in training.hands_on_exercises},
+        "questions": {m.name: len(self_check(site, m)) for m in training.training_modules},
+        "hours": _role_hours(site),
     }
 
 
-def competency(site: Site) -> dict[str, Any]:
-    """Role × module: required for certification, recommended (audience), or neither."""
+def _role_hours(site: Site) -> dict[str, str]:
+    """Per certified role, the time its required modules and exercises take."""
     training = site.plan.training
-    required = {r.role: set(r.modules) for r in training.certification_requirements.roles}
+    modules = {m.name: m for m in training.training_modules}
+    exercises = {e.name: e for e in training.hands_on_exercises}
+    return {
+        r.role: _hours(
+            sum(duration_seconds(modules[n].duration) for n in r.modules if n in modules)
+            + sum(_exercise_seconds(exercises.get(n)) for n in r.exercises)
+        )
+        for r in training.certification_requirements.roles
+    }
+
+
+def _exercise_seconds(e: Exercise | None) -> float:
+    return duration_seconds(e.duration) if e is not None and e.duration else 0.0
+
+
+def competency(site: Site) -> dict[str, Any]:
+    """Role × module: required for certification, recommended (audience), or neither;
+    per role what certification asks, per module what it teaches."""
+    training = site.plan.training
+    certified = {r.role: r for r in training.certification_requirements.roles}
+    required = {role: set(r.modules) for role, r in certified.items()}
     modules = _ordered(training.training_modules)
     roles = sorted({*required, *(role for m in modules for role in m.audience)})
+    hours = _role_hours(site)
     return {
         "modules": modules,
         "rows": [
@@ -132,7 +197,16 @@ def competency(site: Site) -> dict[str, Any]:
                     else ("recommended" if role in m.audience else "")
                     for m in modules
                 ],
+                "certification": certified.get(role),
+                "hours": hours.get(role),
+                "recommended": [
+                    m
+                    for m in modules
+                    if role in m.audience and m.name not in required.get(role, set())
+                ],
             }
             for role in roles
         ],
+        "questions": {m.name: len(self_check(site, m)) for m in modules},
+        "passing_score": training.certification_requirements.passing_score,
     }
