@@ -161,6 +161,11 @@ def calendar(site: Site) -> dict[str, Any]:
         "timezone": site.plan.project.timezone,
         "entries": entries,
         "procedures": site.plan.operations.maintenance_procedures,
+        "freezes": (
+            site.plan.version_management.release_policy.freeze_windows
+            if site.plan.version_management
+            else []
+        ),
     }
 
 
