@@ -1,7 +1,8 @@
 # Sourced by scripts/test: validators of the gitops family.
 # The CRD schemas of Argo CD, Argo Rollouts (Rollout, AnalysisTemplate), Flux (source,
-# kustomize and helm controllers), External Secrets and the Prometheus Operator come compiled in the npm packages @kubernetes-models/* under tests/node (pinned
-# in its package-lock.json); crd-validate.mjs runs them.
+# kustomize and helm controllers), External Secrets and the Prometheus Operator come
+# compiled in the npm packages @kubernetes-models/* under tests/node (pinned in its
+# package-lock.json); crd-validate.mjs runs them.
 command -v node >/dev/null || apt_install nodejs
 command -v npm >/dev/null || apt_install npm
 if [ ! -d tests/node/node_modules/@kubernetes-models/argo-cd ] ||
