@@ -133,7 +133,7 @@ def test_troubleshooting_guide_goes_symptom_cause_check_fix(shop: Path) -> None:
 def test_operation_manual_has_tasks_and_routine_commands(shop: Path) -> None:
     manual = page(shop, "operate/run-orders-api.md")
     assert "### Roll back a release" in manual
-    assert "```bash\n./deploy/orders-api/production/rollback.sh\n```" in manual
+    assert "```bash\noutput/services/orders-api/deploy/production/rollback.sh\n```" in manual
     assert (
         "    ```bash\n    output/services/orders-api/deploy/staging/healthcheck.sh\n"
         "    output/services/orders-api/deploy/staging/verify.sh\n    ```"
