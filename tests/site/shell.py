@@ -34,6 +34,7 @@ _CLOSING_KEYWORDS = frozenset({"fi", "done", "esac", "}", "]]"})
 _WRAPPERS = frozenset({"sudo", "env", "nohup", "exec", "command", "time"})
 _OPTIONS_WITH_VALUES = frozenset({"-u", "-g", "-C", "-p", "-h"})  # sudo's
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_REDIRECT = re.compile(r"[<>]{1,2}&?")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
 
 
@@ -135,10 +136,10 @@ class _Reader:
                 if not word.value.isdigit():
                     word = self._end(word)
                 word = _Word()
-                operator = re.match(r"[<>]{1,2}&?", self.text[self.at :])
-                assert operator is not None
-                self.tokens.append(("redirect", operator.group(), operator.group()))
-                self.at += len(operator.group())
+                redirect = _REDIRECT.match(self.text, self.at)
+                assert redirect is not None
+                self.tokens.append(("redirect", redirect.group(), redirect.group()))
+                self.at = redirect.end()
             else:
                 self._part(word)
         self._end(word)
