@@ -259,7 +259,9 @@ def test_the_rollback_commands_copy_button_copies_it(
     assert "error" not in shown, (alert, url, shown)
     page.evaluate("() => navigator.clipboard.writeText('')")
     block = page.locator("article div.highlight, article pre").filter(has_text="rollback.sh")
-    button = block.first.locator("button.md-clipboard")
+    # Material's copy button: data-md-type="copy" since 9.6, .md-clipboard before
+    button = block.first.locator('button[data-md-type="copy"], button.md-clipboard')
+    block.first.hover()
     button.click()
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied.strip() == shown["text"].strip()
