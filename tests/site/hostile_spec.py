@@ -46,7 +46,23 @@ Path_ = tuple[str | int, ...]
 
 
 def _holds(annotation: object, kind: object) -> bool:
-    return annotation == kind or any(_holds(a, kind) for a in typing.get_args(annotation))
+    return (
+        annotation == kind
+        or _narrows(annotation, kind)
+        or any(_holds(a, kind) for a in typing.get_args(annotation))
+    )
+
+
+def _narrows(annotation: object, kind: object) -> bool:
+    """``Annotated[Text, Tag(...)]`` is flattened to ``str`` with Text's metadata and more."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return False
+    if typing.get_origin(kind) is not typing.Annotated:
+        return False
+    own = getattr(annotation, "__metadata__", ())
+    wanted = getattr(kind, "__metadata__", ())
+    same_type = typing.get_args(annotation)[0] is typing.get_args(kind)[0]
+    return same_type and all(any(m is o for o in own) for m in wanted)
 
 
 def typed_paths(

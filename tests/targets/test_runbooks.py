@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -308,3 +309,16 @@ def test_runbook_and_procedure_pages_have_substance(built: tuple[DeploymentPlan,
     assert pages
     thin = {str(p.relative_to(docs)): _words(p.read_text()) for p in pages}
     assert {p: n for p, n in thin.items() if n < 150} == {}
+
+
+def test_queries_link_to_a_prometheus_graph_of_the_expression(
+    built: tuple[DeploymentPlan, Path],
+) -> None:
+    plan, root = built
+    prometheus = next(t.url for t in plan.monitoring.monitoring_tools if t.kind == "metrics")
+    assert prometheus is not None
+    for rule in _rules(root):
+        text = (root / "docs" / "operations" / "alerts" / f"{rule['alert'].lower()}.md").read_text()
+        expr = quote(rule["expr"].strip(), safe="")
+        link = f"({prometheus}/graph?g0.expr={expr}&amp;g0.tab=0&amp;g0.range_input=1h)"
+        assert link in text, rule["alert"]

@@ -84,22 +84,32 @@ class RunStep(_Action):
 
 
 def _kind(value: Any) -> str | None:
+    # tags are not keys of the step, so that error locations name the step's own keys
     if isinstance(value, str):
-        return "text"
-    if isinstance(value, dict):
-        return next((key for key in ACTIONS if key in value), None)
-    return next((key for key in ACTIONS if hasattr(value, key)), None)
+        return "Text"
+    keys = value if isinstance(value, dict) else vars(value)
+    return next((_TAGS[key] for key in ACTIONS if key in keys), None)
 
+
+_TAGS = {
+    "rollback": "RollbackStep",
+    "deploy": "DeployStep",
+    "failover": "FailoverStep",
+    "restore": "RestoreStep",
+    "healthcheck": "HealthcheckStep",
+    "scale": "ScaleStep",
+    "run": "RunStep",
+}
 
 Step = Annotated[
-    Annotated[str, Tag("text")]
-    | Annotated[RollbackStep, Tag("rollback")]
-    | Annotated[DeployStep, Tag("deploy")]
-    | Annotated[FailoverStep, Tag("failover")]
-    | Annotated[RestoreStep, Tag("restore")]
-    | Annotated[HealthcheckStep, Tag("healthcheck")]
-    | Annotated[ScaleStep, Tag("scale")]
-    | Annotated[RunStep, Tag("run")],
+    Annotated[Text, Tag("Text")]
+    | Annotated[RollbackStep, Tag("RollbackStep")]
+    | Annotated[DeployStep, Tag("DeployStep")]
+    | Annotated[FailoverStep, Tag("FailoverStep")]
+    | Annotated[RestoreStep, Tag("RestoreStep")]
+    | Annotated[HealthcheckStep, Tag("HealthcheckStep")]
+    | Annotated[ScaleStep, Tag("ScaleStep")]
+    | Annotated[RunStep, Tag("RunStep")],
     Discriminator(
         _kind,
         custom_error_type="step",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from generator.locale import N_
 from generator.locale.message import Code, Message
@@ -204,11 +204,15 @@ def _users(service: Service) -> Message:
 
 
 def _graphs(plan: DeploymentPlan) -> str | None:
-    """The Prometheus the spec declares for metrics, where graph links point."""
+    """The Prometheus the spec declares for metrics, where graph links point: only a plain
+    base URL, since a path is added to it (a query or fragment would end up before it)."""
     tool = next(
         (t for t in plan.monitoring.monitoring_tools if t.kind == "metrics" and t.url), None
     )
-    return tool.url.rstrip("/") if tool and tool.url else None
+    if tool is None or tool.url is None:
+        return None
+    parts = urlsplit(tool.url)
+    return None if parts.query or parts.fragment else tool.url.rstrip("/")
 
 
 def graph_link(prometheus: str, expr: str) -> str:
