@@ -78,6 +78,14 @@ def action_environments(ctx: RuleContext) -> Iterator[Diagnostic]:
     backups = {b.name: b for b in ctx.plan.backup_strategy.backup_types}
     for path, step in _actions(ctx):
         failover = step.get("failover")
+        planned = ctx.plan.disaster_recovery
+        if failover in recovery and not (planned.recovery_procedures or planned.failover_strategy):
+            yield ctx.at(
+                (*path, "failover"),
+                "step-target",
+                f"failover: no failover script is generated for `{failover}`",
+                hint="declare `disaster_recovery.failover_strategy` or its recovery procedures",
+            )
         if failover in ctx.plan.environments and failover not in recovery:
             listed = ", ".join(f"`{e}`" for e in recovery) or "none is declared"
             yield ctx.at(

@@ -71,6 +71,12 @@ class Action:
     links: tuple[tuple[Message, str], ...] = field(default=())
 
 
+def failover_planned(plan: DeploymentPlan) -> bool:
+    """Whether the recovery family writes failover scripts and runbooks (see recovery.py)."""
+    recovery = plan.disaster_recovery
+    return bool(recovery.recovery_procedures or recovery.failover_strategy)
+
+
 def failover_script(environment: str) -> str:
     """The failover script of a disaster-recovery environment."""
     return f"{OUTPUT}/disaster-recovery/{environment}/failover.sh"
@@ -490,6 +496,7 @@ def restore(plan: DeploymentPlan, backup: str, env: str) -> Action:
         links=tuple(
             (Message("Failover runbook"), f"operations/disaster-recovery/{dr}.md")
             for dr in plan.environments_of_type(EnvironmentType.DISASTER_RECOVERY)
+            if failover_planned(plan)
         ),
     )
 

@@ -248,7 +248,7 @@ def _failovers(plan: DeploymentPlan, service: Service, act: str) -> list[actions
     the environment it takes over from."""
     recovery = plan.disaster_recovery.failover_strategy
     dr = plan.environments_of_type(EnvironmentType.DISASTER_RECOVERY)
-    if recovery is not None and recovery.primary != act:
+    if not actions.failover_planned(plan) or (recovery is not None and recovery.primary != act):
         return []
     return [actions.failover(plan, env) for env in dr if env in service.targets]
 
