@@ -28,6 +28,9 @@ def main(pickled: Path, templates: Path) -> None:
     # The same filter names must exist for the templates to compile; bare ones do nothing.
     for name in saved["filters"]:
         env.filters[name] = _identity
+    # a stand-in may hand a list on to `indent` where the real filter made it text
+    indent = env.filters["indent"]
+    env.filters["indent"] = lambda value, *args, **kwargs: indent(str(value), *args, **kwargs)
     total = 0
     for template, context in saved["jobs"]:
         total += len(env.get_template(template).render(context))

@@ -1,14 +1,16 @@
 """Benchmark: validate and generate on scale specs, against floors measured in the same run.
 
-Usage: ``.venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat 3] [--write]``, or
-``--validate-only`` for the validate row alone.
-``--write`` puts the table into bench/README.md. Every timing is the best of ``--repeat``
-fresh processes; peak RSS is the largest of those runs.
+Usage: ``.venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat 3]
+[--scale-sizes 1000,5000] [--serve] [--write]``, or ``--validate-only`` for the validate
+row alone. ``--write`` puts the tables into bench/README.md. Every timing is the best of
+``--repeat`` fresh processes (one for ``--scale-sizes``); peak RSS is the largest of those
+runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import shutil
@@ -22,6 +24,7 @@ ROOT = HERE.parent
 WORK = HERE / ".work"
 sys.path.insert(0, str(HERE))
 
+from edit_loop import edit_generate, serve_rebuild  # noqa: E402
 from scale import write_scale_spec  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -31,8 +34,12 @@ TARGETS = {
     "generate / render floor": 2.5,
     "validate / parse floor": 5.0,
     "no-op generate / generate": 0.5,
+    "one-line edit generate / generate": 0.10,
     "--version / import click": 2.0,
 }
+SERVE_TARGET = 0.2
+#: generate's time per artifact at 1,000 and 5,000 services against 200 services
+LINEAR_TARGET = 1.5
 MAX_RSS_MB = 300
 
 
@@ -93,7 +100,7 @@ def _custom_filter_names() -> list[str]:
     return sorted(names - set(jinja2.Environment().filters))
 
 
-def bench_size(services: int, repeat: int) -> list[str]:
+def bench_size(services: int, repeat: int) -> Sized:
     spec = write_scale_spec(services, WORK)
     out, docs = WORK / f"out-{services}", WORK / f"docs-{services}"
     jobs_file = WORK / f"jobs-{services}.pickle"
@@ -112,20 +119,55 @@ def bench_size(services: int, repeat: int) -> list[str]:
     validate = measure([DEPLOYPLAN, "validate", str(spec)], repeat)
     generate = measure(generate_argv, repeat, before=clean)
     noop = measure(generate_argv, repeat)
+    edit = edit_generate(_seconds, generate_argv, spec, repeat)
     ratios = [
         ("generate / render floor", generate.seconds / render_floor.seconds),
         ("validate / parse floor", validate.seconds / parse.seconds),
         ("no-op generate / generate", noop.seconds / generate.seconds),
+        ("one-line edit generate / generate", edit / generate.seconds),
     ]
     lines = spec.read_text().count("\n")
     row = (
         f"| {services} | {lines} | {artifacts} | {parse.seconds:.3f} | {validate.seconds:.3f} "
         f"| {render_floor.seconds:.3f} | {generate.seconds:.3f} | {noop.seconds:.3f} "
-        f"| {max(validate.rss_mb, generate.rss_mb, noop.rss_mb):.0f} | "
+        f"| {edit:.3f} | {max(validate.rss_mb, generate.rss_mb, noop.rss_mb):.0f} | "
         + " | ".join(f"{value:.2f}" for _, value in ratios)
         + " |"
     )
-    return [row]
+    return Sized(row, generate.seconds, generate.seconds / artifacts)
+
+
+@dataclass(frozen=True)
+class Sized:
+    row: str
+    generate: float
+    per_artifact: float
+
+
+def _seconds(argv: list[str], repeat: int, before: object = None) -> float:
+    return measure(argv, repeat, before).seconds
+
+
+def bench_scale(services: int, base: float | None) -> str:
+    """One full generate at a large size: time per artifact against ``base`` (200's)."""
+    spec = write_scale_spec(services, WORK)
+    out, docs = WORK / f"out-{services}", WORK / f"docs-{services}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(docs, ignore_errors=True)
+    argv = [DEPLOYPLAN, "generate", str(spec), "--out", str(out), "--docs", str(docs)]
+    generate = measure(argv, 1)
+    artifacts = sum(
+        len(json.loads((root / ".deployplan-manifest.json").read_text())["files"])
+        for root in (out, docs)
+    )
+    per = generate.seconds / artifacts
+    ratio = f"{per / base:.2f}" if base else "–"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(docs, ignore_errors=True)
+    return (
+        f"| {services} | {artifacts} | {generate.seconds:.1f} | {per * 1000:.2f} | {ratio} "
+        f"| {generate.rss_mb:.0f} |"
+    )
 
 
 def bench_validate(services: int, repeat: int) -> str:
@@ -150,6 +192,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,50,200")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="update bench/README.md")
+    parser.add_argument("--scale-sizes", default="", help="full generate only, e.g. 1000,5000")
+    parser.add_argument("--serve", action="store_true", help="time the docs serve rebuild")
     parser.add_argument(
         "--validate-only", action="store_true", help="time validate and the parse floor only"
     )
@@ -162,29 +206,52 @@ def main() -> None:
         return
     header = [
         "| services | spec lines | artifacts | parse floor s | validate s | render floor s "
-        "| generate s | no-op generate s | peak RSS MB | generate/floor | validate/parse "
-        "| no-op/generate |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| generate s | no-op generate s | one-line edit generate s | peak RSS MB "
+        "| generate/floor | validate/parse | no-op/generate | edit/generate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    rows: list[str] = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        rows += bench_size(size, args.repeat)
+    measured = {size: bench_size(size, args.repeat) for size in _sizes(args.sizes)}
     startup = bench_startup(args.repeat)
-    table = "\n".join(
-        [
-            *header,
-            *rows,
+    parts = [
+        *header,
+        *(sized.row for sized in measured.values()),
+        "",
+        f"`deployplan --version` / `python -c 'import click'`: {startup:.2f}",
+    ]
+    largest = max(measured)
+    if args.serve:
+        spec = write_scale_spec(largest, WORK)
+        rebuild = serve_rebuild(DEPLOYPLAN, spec, WORK / f"serve-{largest}", args.repeat)
+        parts += [
             "",
-            f"`deployplan --version` / `python -c 'import click'`: {startup:.2f}",
-            "",
-            "Targets at 200 services: "
-            + ", ".join(f"{name} ≤ {limit}" for name, limit in TARGETS.items())
-            + f", peak RSS ≤ {MAX_RSS_MB} MB.",
+            f"`docs serve` at {largest} services, one-line edit to the rebuilt page: "
+            f"{rebuild:.2f} s = {rebuild / measured[largest].generate:.2f} × a full generate",
         ]
-    )
+    if args.scale_sizes:
+        base = measured[largest].per_artifact
+        parts += [
+            "",
+            "| services | artifacts | generate s | ms per artifact "
+            f"| per artifact / {largest} services' | peak RSS MB |",
+            "|---|---|---|---|---|---|",
+            *(bench_scale(size, base) for size in _sizes(args.scale_sizes)),
+        ]
+    parts += [
+        "",
+        f"Targets at {largest} services: "
+        + ", ".join(f"{name} ≤ {limit}" for name, limit in TARGETS.items())
+        + f", `docs serve` rebuild / generate ≤ {SERVE_TARGET}, peak RSS ≤ {MAX_RSS_MB} MB;"
+        f" at 1,000 and 5,000 services, time per artifact ≤ {LINEAR_TARGET} × the"
+        f" {largest}-service figure.",
+    ]
+    table = "\n".join(parts)
     print(table)
     if args.write:
         _write_readme(table)
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(size) for size in text.split(",") if size.strip()]
 
 
 def _write_readme(table: str) -> None:
