@@ -142,13 +142,7 @@ def audit(
 @click.option("--only", "families", multiple=True, help="Only this artifact family (repeatable).")
 @click.option("--env", "environment", default=None, help="Only artifacts of this environment.")
 @click.option("--service", default=None, help="Only artifacts of this service.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes to render with [default: $DEPLOYPLAN_JOBS, else every available core"
-    " when there is enough to render].",
-)
+@click.option("--jobs", type=click.IntRange(1), help="Render processes [default: the cores].")
 @_layer_options
 @click.pass_context
 def generate(

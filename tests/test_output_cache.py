@@ -1,14 +1,19 @@
 """The run cache never hides a hand edit from the writer, not even one whose mtime was
-put back: the ctime gives it away."""
+put back: the ctime gives it away. The manifests it compares are written line by line,
+exactly as json.dumps would."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 import time
+from dataclasses import asdict
 from pathlib import Path
 
+from generator.output.manifest import manifest_bytes
+from generator.output.model import MANIFEST_VERSION, ManifestEntry
 from tests.conftest import ROOT, run_cli
 
 DEPLOY = Path("out/services/hello-web/deploy/production/deploy.sh")
@@ -65,3 +70,19 @@ def test_an_edit_with_its_mtime_restored_is_still_seen_as_a_hand_edit(tmp_path: 
         " overwrite it\n",
     )
     assert target.read_text() == edited
+
+
+def test_manifests_are_written_as_json_dumps_would_indent_them() -> None:
+    entries = {
+        'b/ü"x.sh': ManifestEntry("ab" * 32, "deploy", "production", "web", True),
+        "a.md": ManifestEntry("cd" * 32, "docs"),
+        "a/b.yaml": ManifestEntry("ef" * 32, "kubernetes", None, "api\u202e"),
+    }
+    for listed in ({}, entries):
+        data = {
+            "manifest_version": MANIFEST_VERSION,
+            "spec": 'specs/"dé".yaml',
+            "files": {path: asdict(entry) for path, entry in listed.items()},
+        }
+        expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert manifest_bytes('specs/"dé".yaml', listed) == expected.encode()
