@@ -79,11 +79,31 @@ def test_lessons_hold_the_real_stages_gates_and_windows(
                     f"| <code>{w.name}</code> | {md_inline(w.start.isoformat())} "
                     f"| {md_inline(w.end.isoformat())} | "
                 ) in text
+        if "canary" in concepts:
+            assert_canaries(plan, text)
         if "approvals" in concepts:
             assert plan.version_management is not None
             for a in plan.version_management.release_policy.approvals:
                 approvers = ", ".join(f"<code>{r}</code>" for r in a.approvers)
                 assert f"| <code>{a.environment}</code> | {approvers} | {a.required} | " in text
+
+
+def assert_canaries(plan: DeploymentPlan, text: str) -> None:
+    """Every canary rollout with its traffic steps, and what holds each step."""
+    for service in plan.services:
+        for env, target in service.targets.items():
+            if target.strategy.value != "canary":
+                continue
+            steps = "% → ".join(str(step) for step in target.canary_steps)
+            line = next(
+                line
+                for line in text.splitlines()
+                if line.startswith(f"- <code>{service.name}</code> in <code>{env}</code> ")
+            )
+            assert f": {steps}% of the traffic. " in line
+            gitops = plan.automation.gitops if plan.automation else None
+            if target.delivery.value == "gitops" and gitops:
+                assert f"holds each weight for {gitops.rollouts.step_pause} " in line
 
 
 def assert_flow_rows(plan: DeploymentPlan, text: str) -> None:

@@ -235,6 +235,7 @@ def _rollouts(site: Site, strategy: Strategy) -> list[dict[str, Any]]:
                     "controller": target.traffic_controller.value
                     if target.traffic_controller
                     else None,
+                    "delivery": target.delivery.value,
                     "gates": gates,
                     "commands": [
                         f'{script(name, env, "deploy.sh")} --dry-run --version "$VERSION"',
@@ -249,12 +250,18 @@ def canary(site: Site, _env: str) -> Lesson:
     """Each canary rollout: its traffic steps and what holds or rolls back each step."""
     rollouts = _rollouts(site, Strategy.CANARY)
     criteria = site.plan.deployment_testing.validation_criteria
+    automation = site.plan.automation
     return {
         "rollouts": rollouts,
         "criteria": criteria,
+        "argo": automation.gitops.rollouts if automation and automation.gitops else None,
         "questions": [
             {"kind": "canary_steps", "rollout": rollouts[0]},
-            {"kind": "canary_failure", "rollout": rollouts[0]},
+            {
+                "kind": "canary_failure",
+                "rollout": rollouts[0],
+                "argo": automation and automation.gitops,
+            },
         ],
     }
 
