@@ -234,7 +234,8 @@ def test_exercises_show_duration_expected_output_and_cleanup(
         assert f"```bash\n{e.verification.command}\n```" in text
         cleanup = text[text.index("## Clean up") :]
         for number, step in enumerate(e.cleanup, 1):
-            assert f"\n{number}. {md_inline(step)}\n" in cleanup
+            shown = md_inline(step) if isinstance(step, str) else "**"
+            assert f"\n{number}. {shown}" in cleanup
         if not e.cleanup:
             assert "The exercise leaves nothing behind to undo" in cleanup
 
@@ -273,6 +274,31 @@ def test_free_text_topics_still_render(tmp_path: Path) -> None:
     assert "## Topics\n\n- nginx and its config\n- Where the logs go\n" in text
     assert "## Lessons" not in text
     assert "??? question" not in text
+
+
+def test_a_cleanup_action_names_what_the_plan_has(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    text = (ROOT / "specs/examples/minimal.yaml").read_text() + FREE_TEXT + CLEANUP
+    spec.write_text(text)
+    [finding] = [
+        d
+        for d in validate_file(spec, "spec.yaml").diagnostics
+        if d.path == ("training", "hands_on_exercises", 0, "cleanup", 0, "scale")
+    ]
+    assert finding.message == "service `hello-wbe` is not defined"
+
+
+CLEANUP = """
+  hands_on_exercises:
+    - name: restart
+      module: basics
+      title: Restart the site
+      environment: production
+      steps: [Stop the container, Start it again]
+      verification: {command: curl --fail https://hello.example.com, expect: The page.}
+      cleanup:
+        - {scale: hello-wbe, replicas: 1, environment: production}
+"""
 
 
 def test_a_concept_without_material_is_an_error(tmp_path: Path) -> None:

@@ -191,9 +191,10 @@ class Exercise(SpecModel):
     expected: Text = Field(
         "", description="What the learner sees while doing the steps when they work."
     )
-    cleanup: list[Text] = Field(
+    cleanup: list[Step] = Field(
         default_factory=list,
-        description="What to undo afterwards, in order, so the environment is as it was.",
+        description="What to undo afterwards, in order, so the environment is as it was: "
+        "text, or actions such as `{scale: SERVICE, replicas: N, environment: ENV}`.",
     )
     duration: Duration | None = Field(None, description="How long the exercise takes.")
 

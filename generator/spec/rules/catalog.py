@@ -85,6 +85,7 @@ STEP_LISTS: tuple[tuple[str, ...], ...] = (
     ("documentation", "troubleshooting_guides", "*", "entries", "*", "check"),
     ("documentation", "troubleshooting_guides", "*", "entries", "*", "fix"),
     ("training", "hands_on_exercises", "*", "steps", "*"),
+    ("training", "hands_on_exercises", "*", "cleanup", "*"),
 )
 # Where references are: (path pattern, collection it must name). `*` is any list index or
 # mapping key, `@` is a mapping's keys themselves.

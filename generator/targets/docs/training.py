@@ -137,6 +137,7 @@ def exercise(site: Site, e: Exercise) -> dict[str, Any]:
     return {
         "exercise": e,
         "steps": shown_steps(site.plan, e.steps),
+        "cleanup": shown_steps(site.plan, e.cleanup),
         "module": modules.get(e.module),
         "env": site.plan.environments.get(e.environment),
         "required_for": [
