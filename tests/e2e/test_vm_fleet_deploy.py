@@ -45,7 +45,7 @@ import yaml
 
 from tests.conftest import ROOT, run_cli
 from tests.e2e.helpers import audit, environment
-from tests.e2e.vm_hosts import Host, inventory, started
+from tests.e2e.vm_hosts import Host, ansible_settings, inventory, started
 
 SPEC = ROOT / "specs" / "examples" / "vm-fleet.yaml"
 NAMES = ["app-1.stg.fra1.boxoffice.internal", "app-2.stg.fra1.boxoffice.internal"]
@@ -248,11 +248,7 @@ def test_the_examples_web_rollout_reaches_both_staging_hosts(root: Path) -> None
             DEPLOYPLAN_INVENTORY=str(root / "inventory.ini"),
             DEPLOYPLAN_PROBE_SECONDS="15",
             DEPLOYPLAN_PROMETHEUS_URL=url,
-            ANSIBLE_HOST_KEY_CHECKING="False",
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_PIPELINING="1",
-            ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=30s",
-            ANSIBLE_SSH_CONTROL_PATH_DIR=str(root / "cp"),
+            **ansible_settings(root),
             **secrets,
         )
         deploy = subprocess.run(

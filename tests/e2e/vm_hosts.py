@@ -111,6 +111,21 @@ def ssh_config(hosts: list[Host], key: Path) -> str:
     )
 
 
+def ansible_settings(root: Path) -> dict[str, str]:
+    """How ansible-playbook reaches the hosts: every task's module piped into the host's
+    Python on one SSH connection per host that all tasks share (no temporary module files,
+    no second login), and files sent over that connection too (``piped``: no sftp-server
+    per transfer). Settings a user may pick as well; nothing of the rollout changes."""
+    return {
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_PIPELINING": "1",
+        "ANSIBLE_SSH_ARGS": "-o ControlMaster=auto -o ControlPersist=30s",
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(root / "cp"),
+        "ANSIBLE_SSH_TRANSFER_METHOD": "piped",
+    }
+
+
 def inventory(
     generated: Path, hosts: list[Host], key: Path, service: str, ports: dict[str, int] | None = None
 ) -> str:
