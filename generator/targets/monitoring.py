@@ -32,6 +32,7 @@ from generator.targets.alert_rules import (
     unit_tests,
 )
 from generator.targets.context import PlanContext
+from generator.targets.docs.provenance import provenance
 from generator.targets.docs.runbooks import describe
 from generator.targets.paging import policies
 from generator.targets.scrape import blackbox_modules, metrics_services, scrape_configs
@@ -52,7 +53,7 @@ def plan(context: PlanContext) -> list[Artifact]:
     for environment in spec.environments:
         artifacts += _environment(spec, environment, tests)
     artifacts += _paging(spec)
-    artifacts.append(_page(spec, tests))
+    artifacts.append(_page(context, tests))
     return artifacts
 
 
@@ -208,7 +209,11 @@ def _credentials(spec: DeploymentPlan, environment: str) -> list[dict[str, Any]]
     ]
 
 
-def _page(spec: DeploymentPlan, tests: list[AlertTest]) -> Artifact:
+def _page(context: PlanContext, tests: list[AlertTest]) -> Artifact:
+    spec = context.plan
+    sources: list[tuple[str | int, ...]] = [("health_check", "alert_thresholds")]
+    if spec.monitoring.slos:
+        sources.append(("monitoring", "slos"))
     points = {p.name: p for p in spec.health_check.monitoring_points}
     thresholds = spec.health_check.alert_thresholds.thresholds
     return Artifact(
@@ -225,6 +230,7 @@ def _page(spec: DeploymentPlan, tests: list[AlertTest]) -> Artifact:
             "escalations": _escalations(spec),
             "commands": [h for h in spec.health_check.health_indicators if h.type == "command"],
             "descriptions": describe(spec),
+            "provenance": provenance(context, [], *sources),
             "language": spec.project.docs_language.value,
         },
     )

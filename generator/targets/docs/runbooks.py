@@ -31,6 +31,7 @@ from generator.targets.alert_rules import (
 from generator.targets.deploy.engines import namespace, replicas
 from generator.targets.docs import actions
 from generator.targets.docs.operations import INCIDENTS, PAGER_NAMES
+from generator.targets.docs.provenance import provenance
 from generator.targets.docs.site import Page, Site
 from generator.targets.paging import policies
 
@@ -51,7 +52,18 @@ class Level:
 def pages(site: Site) -> list[Page]:
     """One runbook per alert name, in the order of the alerts page."""
     return [
-        site.page(f"{RUNBOOKS}/{name.lower()}.md", "runbook.md.j2", RUNBOOK_SECTION, **context)
+        site.page(
+            f"{RUNBOOKS}/{name.lower()}.md",
+            "runbook.md.j2",
+            RUNBOOK_SECTION,
+            **context,
+            provenance=provenance(
+                site,
+                [context["service"].owner],
+                context["source"],
+                ("services", site.plan.services.index(context["service"])),
+            ),
+        )
         for name, context in alerts(site).items()
     ]
 
@@ -62,7 +74,9 @@ def alerts(site: Site) -> dict[str, dict[str, Any]]:
     found = {}
     for name, described in describe(site.plan).items():
         entry = _start(site, name, described["service"])
-        entry.update(levels=described["levels"], summary=described["summary"])
+        entry.update(
+            levels=described["levels"], summary=described["summary"], source=described["source"]
+        )
         entry["graph_links"] = [
             (level.level, graph_link(prometheus, level.expr))
             for level in described["levels"]
@@ -76,11 +90,14 @@ def describe(plan: DeploymentPlan) -> dict[str, dict[str, Any]]:
     """Alert name -> its service, summary and levels, as translatable messages (the rules'
     annotations are English: Prometheus sends them)."""
     found: dict[str, dict[str, Any]] = {}
-    thresholds = {alert_name(t.name): t for t in plan.health_check.alert_thresholds.thresholds}
+    health = plan.health_check
+    thresholds = {alert_name(t.name): t for t in health.alert_thresholds.thresholds}
     tests = threshold_alerts(plan, None) + probe_alerts(plan, None)
     for alert in rules_of(tests):
         service = alert.labels["service"]
-        entry = found.setdefault(alert.name, {"service": service, "levels": []})
+        entry = found.setdefault(
+            alert.name, {"service": service, "levels": [], "source": _source(plan, alert)}
+        )
         threshold = thresholds.get(alert.name)
         if threshold is not None:
             entry["levels"].append(_threshold_level(plan, alert, threshold))
@@ -96,10 +113,24 @@ def describe(plan: DeploymentPlan) -> dict[str, dict[str, Any]]:
             )
     for rule in slo.alerting_rules(plan):
         labels = rule["labels"]
-        entry = found.setdefault(rule["alert"], {"service": labels["service"], "levels": []})
+        index = next(i for i, o in enumerate(plan.monitoring.slos) if o.name == labels["slo"])
+        entry = found.setdefault(
+            rule["alert"],
+            {"service": labels["service"], "levels": [], "source": ("monitoring", "slos", index)},
+        )
         entry["levels"].append(_slo_level(plan, rule))
         entry["summary"] = _slo_summary(plan, labels["slo"])
     return found
+
+
+def _source(plan: DeploymentPlan, alert: Alert) -> tuple[str | int, ...]:
+    """Where the spec declares an alert: its threshold, or the health indicator probed."""
+    health = plan.health_check
+    if "indicator" in alert.labels:
+        names = [h.name for h in health.health_indicators]
+        return ("health_check", "health_indicators", names.index(alert.labels["indicator"]))
+    names = [alert_name(t.name) for t in health.alert_thresholds.thresholds]
+    return ("health_check", "alert_thresholds", "thresholds", names.index(alert.name))
 
 
 def _point(plan: DeploymentPlan, threshold: AlertThreshold) -> MonitoringPoint:
