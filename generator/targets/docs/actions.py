@@ -305,6 +305,12 @@ def rollback(plan: DeploymentPlan, service: str, env: str, to: str | None = None
         )
         if promotion["enabled"]
         else Message(
+            "The provider runs %(service)s: the script has no release to return to and only "
+            "runs its checks; restore or fail over with the provider's own tools.",
+            service=Code(service),
+        )
+        if target.engine is Engine.MANAGED
+        else Message(
             "Returns %(service)s to the release before the current one with %(engine)s; "
             "the script records the rollback in the audit log.",
             service=Code(service),
