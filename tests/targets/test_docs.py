@@ -124,8 +124,7 @@ def test_troubleshooting_guide_goes_symptom_cause_check_fix(shop: Path) -> None:
         "<code>last_failed_time</code> is older than the last archived WAL."
     ) in text
     assert (
-        "**Fix:**\n\nFix the cause; archiving resumes by itself. Do not delete WAL files by "
-        "hand."
+        "**Fix:**\n\nFix the cause; archiving resumes by itself. Do not delete WAL files by hand."
     ) in text
     assert "### wal_archive_stale {#alert-wal_archive_stale}" in guide
 
