@@ -123,8 +123,8 @@ def _included(patterns: Iterable[str]) -> dict[str, str | None]:
 
 
 def previous_renders(record: Path) -> dict[str, Previous]:
-    """What the last run rendered, per absolute file name, with the state it left each
-    file in; {} when the record is missing, damaged, foreign or from other code."""
+    """What the last run rendered, per file name, with the state it left each file in;
+    {} when the record is missing, damaged, foreign or from other code."""
     from generator.render.reuse import Previous
 
     try:
@@ -154,8 +154,8 @@ def remember(
 
     ``manifests`` maps each manifest to the sha256 of what this run committed there;
     ``includes`` are the absolute file names and glob patterns the spec's includes read;
-    ``renders`` maps absolute file names to the digest of their inputs and the sha256 of
-    their bytes.
+    ``renders`` maps the names of ``files`` to the digest of their inputs and the sha256
+    of their bytes.
     """
     states = {str(path): _stat(path) for path in files}
     committed = {str(path): sha for path, sha in (manifests or {}).items()}

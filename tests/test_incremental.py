@@ -151,9 +151,9 @@ def apply_edits(spec: Path, seed: int, count: int) -> list[str]:
 
 
 def generate(spec: Path, target: Path) -> str:
-    done = run_cli(
-        "generate", str(spec), "--out", str(target / "out"), "--docs", str(target / "docs")
-    )
+    """Generate into ``target``, named relative to the working directory as users do."""
+    base = target.relative_to(Path.cwd())
+    done = run_cli("generate", str(spec), "--out", f"{base}/out", "--docs", f"{base}/docs")
     assert done.exit_code == 0, done.output
     return done.output.splitlines()[-1]
 

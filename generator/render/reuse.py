@@ -43,7 +43,8 @@ class Previous:
 
 @dataclass
 class Reuse:
-    """The last run's renders, and this run's, keyed by the file's absolute path."""
+    """The last run's renders, and this run's, keyed by the file's name under its root
+    as given (the run cache is kept per resolved roots and working directory)."""
 
     roots: Mapping[Root, Path]
     previous: Mapping[str, Previous] = field(default_factory=dict)
@@ -53,8 +54,8 @@ class Reuse:
     verified: dict[tuple[Root, PurePosixPath], FileState] = field(default_factory=dict)
 
     def target(self, artifact: Artifact) -> str:
-        """The absolute path the artifact is written to."""
-        return str(self.roots[artifact.root].absolute() / artifact.path)
+        """The file the artifact is written to, named as the run cache names it."""
+        return str(self.roots[artifact.root] / artifact.path)
 
     def kept(self, artifact: Artifact, inputs: str) -> bytes | None:
         """The bytes on disk when rendering ``artifact`` would write them again."""
