@@ -137,6 +137,6 @@ def _max_age(plan: DeploymentPlan, backup: BackupType) -> int:
     ]
     if rpos:
         return int(min(rpos))
-    from generator.targets.backup_details import max_age
+    from generator.targets.backups.details import max_age
 
     return max_age(plan, backup)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from generator.targets.scrape import metrics_services, scrape_configs
+from generator.targets.monitoring.scrape import metrics_services, scrape_configs
 from tests.targets.test_deploy_scripts import example
 
 

@@ -11,7 +11,7 @@ import yaml
 
 from generator.spec.model.operations import ServiceLevelIndicator, ServiceLevelObjective
 from generator.targets import monitoring
-from generator.targets.slo import BurnRate, burn_rates, error_ratio
+from generator.targets.monitoring.slo import BurnRate, burn_rates, error_ratio
 from tests.conftest import ROOT
 from tests.targets.operations_helpers import EXAMPLE, render_family, run, tool
 

@@ -14,7 +14,7 @@ import pytest
 from generator.render.markdown import md_inline
 from generator.spec.model import DeploymentPlan
 from generator.spec.validate import validate_file
-from generator.targets.alert_rules import alert_name
+from generator.targets.monitoring.alert_rules import alert_name
 from tests.conftest import ROOT, run_cli
 
 EXAMPLES = [

@@ -11,8 +11,8 @@ from typing import Any
 from generator.render import to_yaml
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.configuration import ConfigFile, SecretProvider
-from generator.targets.config_formats import LINE_WRITERS
 from generator.targets.configuration import secret_variables
+from generator.targets.configuration.formats import LINE_WRITERS
 from generator.targets.deploy.scripts import plain_variables
 
 #: The label every pod of a service carries, whatever its track.

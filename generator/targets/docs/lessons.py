@@ -16,9 +16,9 @@ from generator.spec.model.manuals import Concept, TrainingModule
 from generator.spec.model.process import ValidationPoint
 from generator.spec.model.project import ServiceKind, Strategy
 from generator.spec.model.types import duration_seconds
-from generator.targets.alert_rules import alert_name, incident_severity
 from generator.targets.docs.commands import OUTPUT, script, secret_location
 from generator.targets.docs.site import Site
+from generator.targets.monitoring.alert_rules import alert_name, incident_severity
 
 Lesson = dict[str, Any]
 _APPLICATIONS = (ServiceKind.WEB, ServiceKind.API, ServiceKind.WORKER)

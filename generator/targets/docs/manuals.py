@@ -13,7 +13,6 @@ from generator.spec.model.manuals import (
     OperationManual,
     TroubleshootingGuide,
 )
-from generator.targets.alert_rules import alert_name
 from generator.targets.docs.actions import production_first, shown_steps
 from generator.targets.docs.commands import (
     deploy_commands,
@@ -24,6 +23,7 @@ from generator.targets.docs.commands import (
 )
 from generator.targets.docs.provenance import Provenance, provenance
 from generator.targets.docs.site import Page, Site
+from generator.targets.monitoring.alert_rules import alert_name
 
 INSTALLATION = N_("Installation")
 CONFIGURATION = N_("Configuration")

@@ -12,8 +12,8 @@ from generator.targets.docs.actions import shown_steps
 from generator.targets.docs.commands import script
 from generator.targets.docs.provenance import provenance
 from generator.targets.docs.schedule import Occurrence, occurrences, zone
-from generator.targets.docs.site import Page, Site
-from generator.targets.paging import policies
+from generator.targets.docs.site import ESCALATION, RESPONSE, Page, Site
+from generator.targets.monitoring.paging import policies
 
 MAINTENANCE = N_("Maintenance")
 INCIDENTS = N_("Incidents and emergencies")
@@ -54,33 +54,35 @@ def pages(site: Site) -> list[Page]:
         )
         for n, p in enumerate(ops.maintenance_procedures)
     ]
-    found.append(
-        site.page(
-            "incidents/response.md",
-            "incident-response.md.j2",
-            (INCIDENTS,),
-            **incidents(site),
-            provenance=provenance(
-                site,
-                [],
-                ("operations", "incident_response"),
-                ("operational_documentation", "emergency_procedures"),
-            ),
+    if site.writes(RESPONSE):
+        found.append(
+            site.page(
+                RESPONSE,
+                "incident-response.md.j2",
+                (INCIDENTS,),
+                **incidents(site),
+                provenance=provenance(
+                    site,
+                    [],
+                    ("operations", "incident_response"),
+                    ("operational_documentation", "emergency_procedures"),
+                ),
+            )
         )
-    )
-    found.append(
-        site.page(
-            "incidents/escalation.md",
-            "escalation.md.j2",
-            (INCIDENTS,),
-            **escalation(site),
-            provenance=provenance(
-                site,
-                [level.notify for p in ops.escalation_paths for level in p.levels[:1]],
-                ("operations", "escalation_paths"),
-            ),
+    if site.writes(ESCALATION):
+        found.append(
+            site.page(
+                ESCALATION,
+                "escalation.md.j2",
+                (INCIDENTS,),
+                **escalation(site),
+                provenance=provenance(
+                    site,
+                    [level.notify for p in ops.escalation_paths for level in p.levels[:1]],
+                    ("operations", "escalation_paths"),
+                ),
+            )
         )
-    )
     found += [
         site.page(
             f"incidents/emergency/{p.name}.md",

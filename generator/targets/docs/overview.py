@@ -9,7 +9,7 @@ from generator.spec.model import Service
 from generator.spec.model.project import Engine
 from generator.targets.docs.providers import provider_of
 from generator.targets.docs.site import Page, Site
-from generator.targets.slo import error_budgets
+from generator.targets.monitoring.slo import error_budgets
 
 OVERVIEW = N_("Overview")
 SERVICES = N_("Services")

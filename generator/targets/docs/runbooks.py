@@ -19,8 +19,13 @@ from generator.spec.model.environments import EnvironmentType
 from generator.spec.model.manuals import EmergencyProcedure
 from generator.spec.model.project import Engine
 from generator.spec.model.testing import AlertThreshold, MonitoringPoint
-from generator.targets import slo
-from generator.targets.alert_rules import (
+from generator.targets.deploy.engines import namespace, replicas
+from generator.targets.docs import actions
+from generator.targets.docs.operations import INCIDENTS, PAGER_NAMES
+from generator.targets.docs.provenance import provenance
+from generator.targets.docs.site import Page, Site
+from generator.targets.monitoring import slo
+from generator.targets.monitoring.alert_rules import (
     RUNBOOKS,
     Alert,
     alert_name,
@@ -28,12 +33,7 @@ from generator.targets.alert_rules import (
     rules_of,
     threshold_alerts,
 )
-from generator.targets.deploy.engines import namespace, replicas
-from generator.targets.docs import actions
-from generator.targets.docs.operations import INCIDENTS, PAGER_NAMES
-from generator.targets.docs.provenance import provenance
-from generator.targets.docs.site import Page, Site
-from generator.targets.paging import policies
+from generator.targets.monitoring.paging import policies
 
 RUNBOOK_SECTION = (INCIDENTS, N_("Alert runbooks"))
 _ENGINE_SCALES = (Engine.KUBERNETES, Engine.HELM)

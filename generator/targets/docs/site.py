@@ -16,6 +16,11 @@ from generator.spec.model.project import Team
 from generator.targets.context import PlanContext
 
 FAMILY = "docs"
+# Pages written only when the plan declares what they document (see optional_pages).
+RESPONSE = "incidents/response.md"
+ESCALATION = "incidents/escalation.md"
+CERTIFICATION = "training/certification.md"
+COMPETENCY = "training/competency.md"
 
 
 @dataclass(frozen=True)
@@ -65,10 +70,21 @@ class Site:
                 "project": self.plan.project,
                 "spec_label": self.context.spec_label,
                 "root": "" if root == "." else root + "/",
+                "absent": self.absent,
                 **values,
             },
         )
         return Page(artifact, section)
+
+    @cached_property
+    def absent(self) -> tuple[str, ...]:
+        """The optional pages this plan does not write; templates leave out links to them.
+        A tuple, not a set: page contexts are fingerprinted, and a set's order is not stable."""
+        return tuple(path for path, written in optional_pages(self.plan).items() if not written)
+
+    def writes(self, path: str) -> bool:
+        """Whether the site has the page at ``path`` (every page but the absent ones)."""
+        return path not in self.absent
 
     @cached_property
     def teams(self) -> dict[str, Team]:
@@ -101,6 +117,24 @@ class Site:
         else:
             candidates = [a for group in self._outputs_by_service.values() for a in group]
         return [a for a in candidates if all(getattr(a, k) == v for k, v in match.items())]
+
+
+def optional_pages(plan: DeploymentPlan) -> dict[str, bool]:
+    """The pages written only when the plan declares what they document, and whether this
+    plan does: a page with nothing to say would only tell the reader the plan is silent."""
+    ops, training = plan.operations, plan.training
+    certified = training.certification_requirements.roles
+    return {
+        RESPONSE: bool(
+            ops.incident_response
+            or plan.operational_documentation.emergency_procedures
+            or plan.disaster_recovery.recovery_procedures
+        ),
+        ESCALATION: bool(ops.escalation_paths),
+        CERTIFICATION: bool(certified),
+        COMPETENCY: bool(training.training_modules)
+        and bool(certified or any(m.audience for m in training.training_modules)),
+    }
 
 
 def deploy_order(plan: DeploymentPlan) -> list[str]:

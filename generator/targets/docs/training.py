@@ -10,7 +10,7 @@ from generator.spec.model.types import duration_seconds
 from generator.targets.docs import lessons
 from generator.targets.docs.actions import shown_steps
 from generator.targets.docs.provenance import provenance
-from generator.targets.docs.site import Page, Site
+from generator.targets.docs.site import CERTIFICATION, COMPETENCY, Page, Site
 
 TRAINING = N_("Training")
 MODULES = N_("Training modules")
@@ -55,19 +55,19 @@ def pages(site: Site) -> list[Page]:
             )
             for index, e in enumerate(training.hands_on_exercises)
         ),
-        site.page(
-            "training/certification.md",
-            "certification.md.j2",
-            (TRAINING,),
-            **certification(site),
-            provenance=requirements,
-        ),
-        site.page(
-            "training/competency.md",
-            "competency.md.j2",
-            (TRAINING,),
-            **competency(site),
-            provenance=requirements,
+        *(
+            site.page(
+                path,
+                template,
+                (TRAINING,),
+                **values(site),
+                provenance=requirements,
+            )
+            for path, template, values in (
+                (CERTIFICATION, "certification.md.j2", certification),
+                (COMPETENCY, "competency.md.j2", competency),
+            )
+            if site.writes(path)
         ),
     ]
 

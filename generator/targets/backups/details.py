@@ -15,7 +15,7 @@ from generator.spec.model.recovery import (
 )
 from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import longest_gap
-from generator.targets.secret_locations import locate, secrets_by_name
+from generator.targets.configuration.secrets import locate, secrets_by_name
 
 DATABASES = {BackupEngine.PG_DUMP, BackupEngine.PG_BASEBACKUP, BackupEngine.MYSQLDUMP}
 _DEFAULT_PORT = {BackupEngine.MYSQLDUMP: 3306}

@@ -20,9 +20,13 @@ from urllib.parse import urlsplit
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.environments import Operator
-from generator.targets import opsgenie, pagerduty, prometheus_operator, slo
-from generator.targets.alert_routes import alertmanager_config, secret_file
-from generator.targets.alert_rules import (
+from generator.targets.configuration.secrets import locate, secrets_by_name
+from generator.targets.context import PlanContext
+from generator.targets.docs.provenance import provenance
+from generator.targets.docs.runbooks import describe
+from generator.targets.monitoring import opsgenie, pagerduty, prometheus_operator, slo
+from generator.targets.monitoring.alert_routes import alertmanager_config, secret_file
+from generator.targets.monitoring.alert_rules import (
     ALERTS_PAGE,
     AlertTest,
     probe_alerts,
@@ -31,12 +35,8 @@ from generator.targets.alert_rules import (
     threshold_alerts,
     unit_tests,
 )
-from generator.targets.context import PlanContext
-from generator.targets.docs.provenance import provenance
-from generator.targets.docs.runbooks import describe
-from generator.targets.paging import policies
-from generator.targets.scrape import blackbox_modules, metrics_services, scrape_configs
-from generator.targets.secret_locations import locate, secrets_by_name
+from generator.targets.monitoring.paging import policies
+from generator.targets.monitoring.scrape import blackbox_modules, metrics_services, scrape_configs
 
 FAMILY = "monitoring"
 _PROVIDERS = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie"}

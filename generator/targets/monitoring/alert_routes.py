@@ -4,7 +4,7 @@ escalation paths and whose receivers read their credentials from files.
 Escalation applies in production and disaster-recovery environments. A path's pages go
 to one receiver per path: its service (PagerDuty) or escalation (Opsgenie) on the paging
 service, whose escalation policy moves on only while nobody has acknowledged
-(:mod:`generator.targets.paging`). Alertmanager sends the page once the first paging
+(:mod:`generator.targets.monitoring.paging`). Alertmanager sends the page once the first paging
 level's ``after`` has passed; a level that does not page (chat, email) is a sibling route
 with ``group_wait`` set to its ``after`` and ``continue: true`` on the ones before it: it
 is told only if the alert still fires then. Elsewhere nothing pages: alerts go to
@@ -29,7 +29,7 @@ from generator.spec.model.operations import (
     SeverityLevel,
 )
 from generator.spec.rules.alerting import PAGERS
-from generator.targets.paging import KEYS_DIR, Policy, policies
+from generator.targets.monitoring.paging import KEYS_DIR, Policy, policies
 
 SECRETS_DIR = "/etc/alertmanager/secrets"
 PAGING = (EnvironmentType.PRODUCTION, EnvironmentType.DISASTER_RECOVERY)

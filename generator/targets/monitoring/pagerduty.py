@@ -12,8 +12,14 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan
 from generator.spec.schedules import format_duration
-from generator.targets.paging import Policy, Schedule, Target, existing_schedules, policies
-from generator.targets.paging import schedules as rotations
+from generator.targets.monitoring.paging import (
+    Policy,
+    Schedule,
+    Target,
+    existing_schedules,
+    policies,
+)
+from generator.targets.monitoring.paging import schedules as rotations
 
 SCRIPT = "configure-pagerduty.sh"
 #: The integration that receives Alertmanager's events on each service.

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from generator.spec.model import DeploymentPlan
-from generator.targets.backup_details import backup_details
-from generator.targets.backup_schedule import ScheduleEntry
+from generator.targets.backups.details import backup_details
+from generator.targets.backups.schedule import ScheduleEntry
 
 API_VERSION = "velero.io/v1"
 #: Where Velero is installed (its default namespace); Schedules must be created there.

@@ -15,9 +15,9 @@ from typing import Any
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.configuration import ConfigFile, EnvVariable
-from generator.targets.config_formats import LINE_WRITERS, env_line
+from generator.targets.configuration.formats import LINE_WRITERS, env_line
+from generator.targets.configuration.secrets import locate, secrets_by_name, service_secrets
 from generator.targets.context import PlanContext
-from generator.targets.secret_locations import locate, secrets_by_name, service_secrets
 
 FAMILY = "configuration"
 #: Names next to the config files; a config file cannot take them (rule `config-path`).

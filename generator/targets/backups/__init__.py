@@ -16,9 +16,9 @@ from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan
 from generator.spec.model.environments import Operator
 from generator.spec.model.recovery import BackupEngine, BackupType
-from generator.targets import velero_schedules
-from generator.targets.backup_details import backup_details
-from generator.targets.backup_schedule import BACKUP_USER, ScheduleEntry, schedule_entries
+from generator.targets.backups import velero as velero_schedules
+from generator.targets.backups.details import backup_details
+from generator.targets.backups.schedule import BACKUP_USER, ScheduleEntry, schedule_entries
 from generator.targets.context import PlanContext
 
 FAMILY = "backups"

@@ -18,7 +18,7 @@ from generator.targets.backups import INSTALL_ROOT
 from generator.targets.calendar import on_calendar
 from generator.targets.context import PlanContext
 from generator.targets.docs.provenance import Provenance, provenance
-from generator.targets.recovery_plan import drill_checklist, recovery_plan
+from generator.targets.recovery.procedure import drill_checklist, recovery_plan
 
 FAMILY = "recovery"
 PAGES = PurePosixPath("operations", "disaster-recovery")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.spec.model import DeploymentPlan
-from generator.targets.scrape import metrics_services, probe_jobs
+from generator.targets.monitoring.scrape import metrics_services, probe_jobs
 
 API_VERSION = "monitoring.coreos.com/v1"
 

@@ -22,7 +22,7 @@ from generator.spec.model import DeploymentPlan
 from generator.spec.model.operations import ServiceLevelIndicator, ServiceLevelObjective
 from generator.spec.model.types import duration_seconds
 from generator.spec.schedules import format_duration
-from generator.targets.alert_rules import alert_name, incident_severity, runbook_url
+from generator.targets.monitoring.alert_rules import alert_name, incident_severity, runbook_url
 
 WINDOW = "$WINDOW"
 _MONTH = 30 * 86400

@@ -12,9 +12,15 @@ import json
 from typing import Any
 
 from generator.spec.model import DeploymentPlan
-from generator.targets.pagerduty import policy_summary
-from generator.targets.paging import Policy, Schedule, existing_schedules, policies, team_name
-from generator.targets.paging import schedules as rotations
+from generator.targets.monitoring.pagerduty import policy_summary
+from generator.targets.monitoring.paging import (
+    Policy,
+    Schedule,
+    existing_schedules,
+    policies,
+    team_name,
+)
+from generator.targets.monitoring.paging import schedules as rotations
 
 SCRIPT = "configure-opsgenie.sh"
 _HOUR = 3600
