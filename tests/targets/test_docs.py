@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -373,3 +374,91 @@ def test_a_service_page_shows_its_error_budget(shop: Path) -> None:
     assert "| <code>orders_api_availability</code> | &#57;&#57;&#46;95% | 28d |" in orders
     assert "&#50;&#48;&#46;2 minutes" in orders  # 0.05 % of 28 days
     assert "Service level objectives" not in page(shop, "overview/services/payments.md")
+
+
+_LINK = re.compile(r"\]\((?!https?:|#)([^)#\s]+)(?:#[^)\s]*)?\)")
+
+
+def _dangling(docs: Path) -> list[str]:
+    """Markdown links of the generated pages to a page the site does not have (the pages of
+    other families are in the navigation though ``--only docs`` does not write them)."""
+    nav = json.loads((docs / ".deployplan-site.json").read_text())["nav"]
+    pages = set(_paths(nav))
+    return [
+        f"{md.relative_to(docs)}: {target}"
+        for md in sorted(docs.rglob("*.md"))
+        for target in _LINK.findall(md.read_text(encoding="utf-8"))
+        if target.endswith(".md")
+        and posixpath.normpath((md.parent.relative_to(docs) / target).as_posix()) not in pages
+    ]
+
+
+def test_a_plan_without_incident_handling_or_training_has_no_such_pages(
+    tmp_path: Path,
+) -> None:
+    docs = _generate("specs/examples/minimal.yaml", tmp_path)
+    absent = [
+        "incidents/response.md",
+        "incidents/escalation.md",
+        "training/certification.md",
+        "training/competency.md",
+    ]
+    assert [p for p in absent if (docs / p).exists()] == []
+    nav = json.loads((docs / ".deployplan-site.json").read_text())["nav"]
+    assert not set(_paths(nav)) & set(absent)
+    assert [e for e in nav if isinstance(e, dict) and "Incidents and emergencies" in e] == []
+    assert "During an incident" not in page(docs, "index.md")
+    assert _dangling(docs) == []
+
+
+MODULE_AND_MAINTENANCE = """
+security:
+  access_controls:
+    identity_provider: okta
+    roles:
+      - name: operator
+        permissions: {production: [deploy]}
+
+operations:
+  maintenance_procedures:
+    - name: nginx_upgrade
+      title: nginx upgrade
+      description: Move the site to the next nginx release.
+      window: {cron: "0 6 * * 2", duration: 1h}
+      environments: [production]
+      services: [hello-web]
+      owner: web
+      impact: none
+      steps: [Pull the new image., Restart the container.]
+
+training:
+  training_modules:
+    - name: basics
+      title: The hello site
+      audience: [operator]
+      objectives: [Explain how the site is served.]
+      duration: 1h
+      topics: [nginx and its config]
+"""
+
+
+def test_competency_without_certification_and_maintenance_without_escalation(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((ROOT / "specs/examples/minimal.yaml").read_text() + MODULE_AND_MAINTENANCE)
+    docs = _generate(str(spec), tmp_path)
+    assert (docs / "training/competency.md").is_file()
+    assert not (docs / "training/certification.md").exists()
+    assert not (docs / "incidents/escalation.md").exists()
+    assert "[Competency matrix](competency.md)\n" in page(docs, "training/index.md")
+    assert "[Training](index.md)\n" in page(docs, "training/competency.md")
+    assert (
+        "If users are affected, it is an incident: tell the owning team, named at the end of "
+        "this page, at once."
+    ) in page(docs, "maintain/nginx_upgrade.md")
+    assert _dangling(docs) == []
+
+
+def test_every_link_of_the_example_site_lands_on_a_page(shop: Path) -> None:
+    assert _dangling(shop) == []
