@@ -72,7 +72,7 @@ class Action:
 
 
 def failover_planned(plan: DeploymentPlan) -> bool:
-    """Whether the recovery family writes failover scripts and runbooks (see generator/targets/recovery/)."""
+    """Whether the recovery family writes failover scripts and runbooks (targets/recovery/)."""
     recovery = plan.disaster_recovery
     return bool(recovery.recovery_procedures or recovery.failover_strategy)
 
