@@ -15,8 +15,13 @@ usage() {
     cat <<'HELP'
 Options:
   --wait SECONDS  probe again until all pass, for at most SECONDS (default: probe once)
-  --dry-run       print the probes' commands instead of running them
-  --help     show this help
+  --dry-run       print what each indicator would probe (URL or command, and the
+                  command that probes it), then exit 0 without probing
+  --help          show this help
+
+The probes address the service by its in-cluster name. Where that name does not
+resolve (an operator's machine), they go through `kubectl port-forward` to the
+Service, in the environment's kube context and namespace.
 
 HELP
     environment_help
@@ -33,12 +38,105 @@ check_tcp() { # HOST PORT TIMEOUT
     timeout "$3" bash -c ': >"/dev/tcp/$1/$2"' tcp "$1" "$2" 2>/dev/null
 }
 
+# In-cluster names resolve inside the cluster only; from anywhere else each port of the
+# Service is reached through one `kubectl port-forward`, stopped when the script exits.
+declare -A FORWARDED=()
+FORWARD_PIDS=()
+
+resolves() { command -v getent >/dev/null && getent hosts "$1" >/dev/null; }
+
+forward_command() { # PORT
+    printf '%s\n' "${KUBECTL[@]}" --namespace "$NAMESPACE" port-forward "service/$SERVICE" ":$1"
+}
+
+forward() { # PORT: the local port forwarded to it, in FORWARD_PORT
+    FORWARD_PORT=${FORWARDED[$1]:-}
+    [ -z "$FORWARD_PORT" ] || return 0
+    local out=$RUN_DIR/port-forward-$1.log pid _ command
+    mapfile -t command < <(forward_command "$1")
+    "${command[@]}" >"$out" 2>&1 9>&- &
+    pid=$!
+    FORWARD_PIDS+=("$pid")
+    for _ in $(seq 100); do
+        FORWARD_PORT=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' "$out")
+        if [ -n "$FORWARD_PORT" ]; then
+            FORWARDED[$1]=$FORWARD_PORT
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    log "  kubectl port-forward service/$SERVICE :$1 failed: $(tr '\n' ' ' <"$out")"
+    return 1
+}
+
+stop_forwards() {
+    local pid
+    for pid in "${FORWARD_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    finish_run
+}
+
+# HOST PORT URL → where to probe from here: REACH_HOST, REACH_PORT and REACH_URL
+reach() {
+    REACH_HOST=$1 REACH_PORT=$2 REACH_URL=$3
+    resolves "$1" && return 0
+    forward "$2" || return 1
+    REACH_HOST=127.0.0.1 REACH_PORT=$FORWARD_PORT
+    REACH_URL=${3/"//$1:$2"/"//127.0.0.1:$FORWARD_PORT"}
+}
+
+describe_route() { # HOST PORT: says how HOST is reached; 1 when through a port-forward
+    local command
+    resolves "$1" && return 0
+    mapfile -t command < <(forward_command "$2")
+    printf '  %s does not resolve here, so through a port-forward to the Service:\n' "$1"
+    printf '  +'
+    printf ' %q' "${command[@]}"
+    printf '\n'
+    return 1
+}
+
+# What a probe checks, and the exact command, without running it (--dry-run).
+describe() { # NAME TYPE URL HOST PORT COMMAND STATUS TIMEOUT
+    case $2 in
+        http)
+            printf 'would probe %s: GET %s, expecting HTTP %s within %ss\n' "$1" "$3" "$7" "$8"
+            if describe_route "$4" "$5"; then
+                printf '  '
+                check_http "$3" "$7" "" "$8"
+            else
+                printf '  then GET %s, LOCAL_PORT being the port kubectl prints\n' \
+                    "${3/"//$4:$5"/"//127.0.0.1:LOCAL_PORT"}"
+            fi
+            ;;
+        tcp)
+            printf 'would probe %s: TCP connection to %s:%s within %ss\n' "$1" "$4" "$5" "$8"
+            if describe_route "$4" "$5"; then
+                printf '  '
+                check_tcp "$4" "$5" "$8"
+            else
+                printf '  then a TCP connection to 127.0.0.1:LOCAL_PORT, the port kubectl prints\n'
+            fi
+            ;;
+        command)
+            printf 'would probe %s: run `%s` in %s, expecting exit status 0 within %ss\n' \
+                "$1" "$6" "$WORKDIR" "$8"
+            printf '  '
+            check_command "$6" "$8"
+            ;;
+    esac
+}
+
 FAILED=0
 probe() { # NAME TYPE URL HOST PORT COMMAND STATUS TIMEOUT
     local ok=0
+    if [ "$DRY_RUN" = 1 ]; then
+        describe "$@"
+        return 0
+    fi
     case $2 in
-        http) check_http "$3" "$7" "" "$8" || ok=$? ;;
-        tcp) check_tcp "$4" "$5" "$8" || ok=$? ;;
+        http) if reach "$4" "$5" "$3"; then check_http "$REACH_URL" "$7" "" "$8" || ok=$?; else ok=1; fi ;;
+        tcp) if reach "$4" "$5" ""; then check_tcp "$REACH_HOST" "$REACH_PORT" "$8" || ok=$?; else ok=1; fi ;;
         command) check_command "$6" "$8" || ok=$? ;;
     esac
     if [ "$ok" = 0 ]; then
@@ -59,7 +157,7 @@ main() {
     parse_args "--wait --dry-run --help" "$@"
     [[ $WAIT_SECONDS =~ ^[0-9]+$ ]] || die "$EXIT_USAGE" "--wait takes whole seconds"
     start_run
-    trap finish_run EXIT
+    trap stop_forwards EXIT
     local deadline=$((SECONDS + WAIT_SECONDS))
     until probe_all; do
         [ "$SECONDS" -lt "$deadline" ] || exit "$EXIT_FAILED"

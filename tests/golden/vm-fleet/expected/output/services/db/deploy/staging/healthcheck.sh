@@ -15,8 +15,9 @@ usage() {
     cat <<'HELP'
 Options:
   --wait SECONDS  probe again until all pass, for at most SECONDS (default: probe once)
-  --dry-run       print the probes' commands instead of running them
-  --help     show this help
+  --dry-run       print what each indicator would probe (URL or command, and the
+                  command that probes it), then exit 0 without probing
+  --help          show this help
 
 HELP
     environment_help
@@ -33,12 +34,51 @@ check_tcp() { # HOST PORT TIMEOUT
     timeout "$3" bash -c ': >"/dev/tcp/$1/$2"' tcp "$1" "$2" 2>/dev/null
 }
 
+reach() { REACH_HOST=$1 REACH_PORT=$2 REACH_URL=$3; }
+
+describe_route() { :; } # HOST PORT: reached directly
+
+# What a probe checks, and the exact command, without running it (--dry-run).
+describe() { # NAME TYPE URL HOST PORT COMMAND STATUS TIMEOUT
+    case $2 in
+        http)
+            printf 'would probe %s: GET %s, expecting HTTP %s within %ss\n' "$1" "$3" "$7" "$8"
+            if describe_route "$4" "$5"; then
+                printf '  '
+                check_http "$3" "$7" "" "$8"
+            else
+                printf '  then GET %s, LOCAL_PORT being the port kubectl prints\n' \
+                    "${3/"//$4:$5"/"//127.0.0.1:LOCAL_PORT"}"
+            fi
+            ;;
+        tcp)
+            printf 'would probe %s: TCP connection to %s:%s within %ss\n' "$1" "$4" "$5" "$8"
+            if describe_route "$4" "$5"; then
+                printf '  '
+                check_tcp "$4" "$5" "$8"
+            else
+                printf '  then a TCP connection to 127.0.0.1:LOCAL_PORT, the port kubectl prints\n'
+            fi
+            ;;
+        command)
+            printf 'would probe %s: run `%s` in %s, expecting exit status 0 within %ss\n' \
+                "$1" "$6" "$WORKDIR" "$8"
+            printf '  '
+            check_command "$6" "$8"
+            ;;
+    esac
+}
+
 FAILED=0
 probe() { # NAME TYPE URL HOST PORT COMMAND STATUS TIMEOUT
     local ok=0
+    if [ "$DRY_RUN" = 1 ]; then
+        describe "$@"
+        return 0
+    fi
     case $2 in
-        http) check_http "$3" "$7" "" "$8" || ok=$? ;;
-        tcp) check_tcp "$4" "$5" "$8" || ok=$? ;;
+        http) if reach "$4" "$5" "$3"; then check_http "$REACH_URL" "$7" "" "$8" || ok=$?; else ok=1; fi ;;
+        tcp) if reach "$4" "$5" ""; then check_tcp "$REACH_HOST" "$REACH_PORT" "$8" || ok=$?; else ok=1; fi ;;
         command) check_command "$6" "$8" || ok=$? ;;
     esac
     if [ "$ok" = 0 ]; then
