@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -41,6 +42,7 @@ SERVE_TARGET = 0.2
 #: generate's time per artifact at 1,000 and 5,000 services against 200 services
 LINEAR_TARGET = 1.5
 MAX_RSS_MB = 300
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def main() -> None:
         "| generate/floor | validate/parse | no-op/generate | edit/generate |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    measured = {size: bench_size(size, args.repeat) for size in _sizes(args.sizes)}
+    measured = {size: _shown(bench_size(size, args.repeat)) for size in _sizes(args.sizes)}
     startup = bench_startup(args.repeat)
     parts = [
         *header,
@@ -234,7 +236,7 @@ def main() -> None:
             "| services | artifacts | generate s | ms per artifact "
             f"| per artifact / {largest} services' | peak RSS MB |",
             "|---|---|---|---|---|---|",
-            *(bench_scale(size, base) for size in _sizes(args.scale_sizes)),
+            *(_shown(bench_scale(size, base)) for size in _sizes(args.scale_sizes)),
         ]
     parts += [
         "",
@@ -248,6 +250,12 @@ def main() -> None:
     print(table)
     if args.write:
         _write_readme(table)
+
+
+def _shown(measured: T) -> T:
+    """Print each row as soon as it is measured (stderr): a long run keeps what it has."""
+    print(getattr(measured, "row", measured), file=sys.stderr, flush=True)
+    return measured
 
 
 def _sizes(text: str) -> list[int]:
