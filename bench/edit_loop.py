@@ -52,7 +52,7 @@ def serve_rebuild(deployplan: str, spec: Path, project: Path, repeat: int) -> fl
         stderr=subprocess.DEVNULL,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    page = f"http://127.0.0.1:{port}/overview/services/{EDITED}/"
+    page = f"http://127.0.0.1:{port}/overview/services/{EDITED}.html"
     try:
         _wait_for(page, "Service number 7", timeout=1800)
         best = float("inf")
