@@ -335,9 +335,9 @@ def _settable(data: Any, parts: list[str | int]) -> Path:
 
 
 def _scalar(text: str) -> Any:
-    from generator.spec.load import _plain_scalar
+    from generator.spec.convert import plain_scalar
 
     stripped = text.strip()
     if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
         return stripped[1:-1]
-    return _plain_scalar(stripped)
+    return plain_scalar(stripped)
