@@ -1,9 +1,13 @@
-"""Stage one of validation: the JSON Schema, every error mapped to a located diagnostic."""
+"""Stage one of validation: the JSON Schema, every error mapped to a located diagnostic.
+
+One handler per JSON Schema keyword words its errors; reading an error's parts and wording
+paths, values and hints is :mod:`generator.spec.schema_errors`.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -14,7 +18,17 @@ from jsonschema.exceptions import ValidationError
 from generator.diagnostics import Diagnostic, Location
 from generator.spec.positions import Path, PositionIndex
 from generator.spec.schema import validation_schema
-from generator.suggest import closest, did_you_mean
+from generator.spec.schema_errors import (
+    describe,
+    group_by_branch,
+    instance_of,
+    misspelling_of,
+    path_text,
+    plain_message,
+    schema_value,
+    subschema,
+    suggestion,
+)
 
 _JSON_TYPE_NAMES = {
     "object": "a mapping",
@@ -51,38 +65,38 @@ class _ErrorMapper:
         if handler is not None:
             yield from handler(error, path)
         else:
-            yield self._make("invalid-value", _plain_message(error, path), path, error)
+            yield self._make("invalid-value", plain_message(error, path), path, error)
 
     # -- one handler per JSON Schema keyword ------------------------------------------
 
     def _on_additionalProperties(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        schema = _schema(error)
+        schema = subschema(error)
         if (
-            not isinstance(_instance(error), dict)
+            not isinstance(instance_of(error), dict)
             or schema.get("additionalProperties") is not False
         ):
-            yield self._make("invalid-value", _plain_message(error, path), path, error)
+            yield self._make("invalid-value", plain_message(error, path), path, error)
             return
         allowed = list(schema.get("properties", {}))
-        for key in _instance(error):
+        for key in instance_of(error):
             if key in allowed:
                 continue
-            where = f"in `{_fmt(path)}`" if path else "at the top level"
+            where = f"in `{path_text(path)}`" if path else "at the top level"
             yield Diagnostic(
                 "unknown-key",
                 f"unknown key `{key}` {where}",
                 self.positions.key((*path, key)),
                 (*path, key),
-                hint=_suggest(key, allowed, "allowed keys: "),
+                hint=suggestion(key, allowed, "allowed keys: "),
             )
 
     def _on_required(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        instance = _instance(error) if isinstance(_instance(error), dict) else {}
-        for key in _value(error):
+        instance = instance_of(error) if isinstance(instance_of(error), dict) else {}
+        for key in schema_value(error):
             if key in instance:
                 continue
-            prop = _schema(error).get("properties", {}).get(key, {})
-            where = f"`{_fmt(path)}`" if path else "the spec"
+            prop = subschema(error).get("properties", {}).get(key, {})
+            where = f"`{path_text(path)}`" if path else "the spec"
             hint = re.sub(r"^Seed §[0-9.]+: ", "", prop.get("description", "")) or None
             yield Diagnostic(
                 "missing-key",
@@ -91,20 +105,20 @@ class _ErrorMapper:
                 (*path, key),
                 hint=f"`{key}`: {hint}" if hint else None,
                 notes=self._notes(path),
-                caused_by=_misspelling_of(key, instance, _schema(error), path),
+                caused_by=misspelling_of(key, instance, subschema(error), path),
             )
 
     def _on_type(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        expected = _value(error)
+        expected = schema_value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_JSON_TYPE_NAMES.get(n, n) for n in names)
         written = self.positions.plain.get(path)
         if "string" in names and written is not None:
-            yield self._unquoted(path, written, _schema(error), error)
+            yield self._unquoted(path, written, subschema(error), error)
             return
         yield self._make(
             "wrong-type",
-            f"`{_fmt(path)}` must be {wanted}, not {_describe(_instance(error))}",
+            f"`{path_text(path)}` must be {wanted}, not {describe(instance_of(error))}",
             path,
             error,
         )
@@ -113,12 +127,12 @@ class _ErrorMapper:
         self, path: Path, written: str, schema: dict[str, Any], error: ValidationError
     ) -> Diagnostic:
         """A plain ``1.2`` or ``yes`` where text belongs: YAML typed it; quoting keeps it."""
-        kind = "a boolean" if isinstance(_instance(error), bool) else "a number"
+        kind = "a boolean" if isinstance(instance_of(error), bool) else "a number"
         options = schema.get("enum")
         expected = "; expected one of: " + ", ".join(f"`{o}`" for o in options) if options else ""
         return self._make(
             "wrong-type",
-            f"`{_fmt(path)}` must be a string, but YAML reads the unquoted `{written}` as "
+            f"`{path_text(path)}` must be a string, but YAML reads the unquoted `{written}` as "
             f"{kind}{expected}",
             path,
             error,
@@ -126,22 +140,22 @@ class _ErrorMapper:
         )
 
     def _on_enum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        if path in self.positions.plain and _schema(error).get("type") == "string":
+        if path in self.positions.plain and subschema(error).get("type") == "string":
             return  # the type error says to quote it: one fault, one error
-        options = [str(v) for v in _value(error)]
+        options = [str(v) for v in schema_value(error)]
         yield self._make(
             "invalid-value",
-            f"`{_fmt(path)}` is {_describe(_instance(error))}; expected one of: "
+            f"`{path_text(path)}` is {describe(instance_of(error))}; expected one of: "
             + ", ".join(f"`{o}`" for o in options),
             path,
             error,
-            hint=_suggest(str(_instance(error)), options, ""),
+            hint=suggestion(str(instance_of(error)), options, ""),
         )
 
     def _on_const(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "invalid-value",
-            f"`{_fmt(path)}` must be `{_value(error)}`",
+            f"`{path_text(path)}` must be `{schema_value(error)}`",
             path,
             error,
         )
@@ -149,14 +163,14 @@ class _ErrorMapper:
     def _on_pattern(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         from generator.spec.model.types import FORMAT_HINTS
 
-        schema = _schema(error)
+        schema = subschema(error)
         hint = FORMAT_HINTS.get(schema.get("pattern", "")) or schema.get("description")
         if "propertyNames" in error.schema_path:
             # A mapping key breaks the name pattern: point at the key itself.
-            key = _instance(error)
+            key = instance_of(error)
             yield Diagnostic(
                 "invalid-name",
-                f"`{key}` is not a valid name for an entry of `{_fmt(path)}`",
+                f"`{key}` is not a valid name for an entry of `{path_text(path)}`",
                 self.positions.key((*path, key)),
                 (*path, key),
                 hint=hint,
@@ -164,20 +178,21 @@ class _ErrorMapper:
             return
         yield self._make(
             "invalid-format",
-            f"`{_fmt(path)}` is {_describe(_instance(error))}, which is not a valid value here",
+            f"`{path_text(path)}` is {describe(instance_of(error))}, "
+            "which is not a valid value here",
             path,
             error,
             hint=hint,
         )
 
     def _on_minItems(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        count = _value(error)
+        count = schema_value(error)
         yield self._make(
             "too-few",
-            f"`{_fmt(path)}` needs at least {count} item{'s' * (count != 1)}",
+            f"`{path_text(path)}` needs at least {count} item{'s' * (count != 1)}",
             path,
             error,
-            hint=_schema(error).get("description"),
+            hint=subschema(error).get("description"),
         )
 
     _on_minProperties = _on_minItems
@@ -185,7 +200,8 @@ class _ErrorMapper:
     def _on_minimum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "out-of-range",
-            f"`{_fmt(path)}` is {_instance(error)}; the smallest allowed is {_value(error)}",
+            f"`{path_text(path)}` is {instance_of(error)}; "
+            f"the smallest allowed is {schema_value(error)}",
             path,
             error,
         )
@@ -193,7 +209,8 @@ class _ErrorMapper:
     def _on_maximum(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "out-of-range",
-            f"`{_fmt(path)}` is {_instance(error)}; the largest allowed is {_value(error)}",
+            f"`{path_text(path)}` is {instance_of(error)}; "
+            f"the largest allowed is {schema_value(error)}",
             path,
             error,
         )
@@ -201,15 +218,15 @@ class _ErrorMapper:
     def _on_maxLength(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
         yield self._make(
             "out-of-range",
-            f"`{_fmt(path)}` is longer than {_value(error)} characters",
+            f"`{path_text(path)}` is longer than {schema_value(error)} characters",
             path,
             error,
         )
 
     def _on_anyOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        branches = _group_by_branch(error)
+        branches = group_by_branch(error)
         # Optional[X] is anyOf [X, null]: a non-null value failed X; explain X's failure.
-        non_null = [i for i, s in enumerate(_value(error)) if s.get("type") != "null"]
+        non_null = [i for i, s in enumerate(schema_value(error)) if s.get("type") != "null"]
         if len(non_null) == 1 and non_null[0] in branches:
             for sub in branches[non_null[0]]:
                 yield from self.diagnostics(sub)
@@ -219,12 +236,12 @@ class _ErrorMapper:
             for sub in branches[typed[0]]:
                 yield from self.diagnostics(sub)
             return
-        yield self._make("invalid-value", _plain_message(error, path), path, error)
+        yield self._make("invalid-value", plain_message(error, path), path, error)
 
     def _on_oneOf(self, error: ValidationError, path: Path) -> Iterator[Diagnostic]:
-        discriminator = _schema(error).get("discriminator")
-        instance = _instance(error)
-        actions = _schema(error).get("x-actions")
+        discriminator = subschema(error).get("discriminator")
+        instance = instance_of(error)
+        actions = subschema(error).get("x-actions")
         if actions and isinstance(instance, dict):
             yield from self._on_action(error, path, actions)
             return
@@ -237,7 +254,7 @@ class _ErrorMapper:
         if field not in instance:
             yield Diagnostic(
                 "missing-key",
-                f"`{_fmt(path)}` is missing the required key `{field}`",
+                f"`{path_text(path)}` is missing the required key `{field}`",
                 self.positions.key(path),
                 (*path, field),
                 hint="one of: " + ", ".join(f"`{k}`" for k in mapping),
@@ -246,16 +263,16 @@ class _ErrorMapper:
         if not isinstance(chosen, str) or chosen not in mapping:
             yield Diagnostic(
                 "invalid-value",
-                f"`{_fmt((*path, field))}` is {_describe(chosen)}; expected one of: "
+                f"`{path_text((*path, field))}` is {describe(chosen)}; expected one of: "
                 + ", ".join(f"`{k}`" for k in mapping),
                 self.positions.value((*path, field)),
                 (*path, field),
-                hint=_suggest(str(chosen), list(mapping), ""),
+                hint=suggestion(str(chosen), list(mapping), ""),
             )
             return
         target = mapping[chosen]
-        branches = _group_by_branch(error)
-        for index, option in enumerate(_value(error)):
+        branches = group_by_branch(error)
+        for index, option in enumerate(schema_value(error)):
             if option.get("$ref") == target:
                 for sub in branches.get(index, []):
                     yield from self.diagnostics(sub)
@@ -264,11 +281,11 @@ class _ErrorMapper:
         self, error: ValidationError, path: Path, actions: list[str]
     ) -> Iterator[Diagnostic]:
         """A step written as a mapping: explain the action it names, or name the actions."""
-        instance = _instance(error)
+        instance = instance_of(error)
         named = [key for key in actions if key in instance]
         if len(named) == 1:
-            for errors in _group_by_branch(error).values():
-                if any(named[0] in _schema(sub).get("properties", {}) for sub in errors):
+            for errors in group_by_branch(error).values():
+                if any(named[0] in subschema(sub).get("properties", {}) for sub in errors):
                     for sub in errors:
                         yield from self.diagnostics(sub)
                     return
@@ -276,11 +293,11 @@ class _ErrorMapper:
         listed = ", ".join(f"`{a}`" for a in actions)
         yield Diagnostic(
             "invalid-value",
-            f"`{_fmt(path)}` names {len(named) or 'no'} action"
+            f"`{path_text(path)}` names {len(named) or 'no'} action"
             f"{'s' if len(named) != 1 else ''}; a step is text or exactly one of: {listed}",
             self.positions.value(path),
             path,
-            hint=_suggest(unknown, actions, "e.g. `{rollback: SERVICE, environment: ENV}`; "),
+            hint=suggestion(unknown, actions, "e.g. `{rollback: SERVICE, environment: ENV}`; "),
         )
 
     # -- helpers ----------------------------------------------------------------------
@@ -315,79 +332,6 @@ class _ErrorMapper:
                 inherited.extends_at,
             ),
         )
-
-
-def _misspelling_of(
-    key: str, instance: dict[str, Any], schema: dict[str, Any], path: Path
-) -> Path | None:
-    """The path of an unknown key that is ``key`` misspelled: the one fault to report."""
-    if schema.get("additionalProperties") is not False:
-        return None
-    allowed = list(schema.get("properties", {}))
-    for written in instance:
-        if written not in allowed and closest(str(written), allowed) == key:
-            return (*path, written)
-    return None
-
-
-def _schema(error: ValidationError) -> dict[str, Any]:
-    """The failing subschema (the stubs allow booleans and "unset"; ours are objects)."""
-    schema = error.schema
-    return dict(schema) if isinstance(schema, Mapping) else {}
-
-
-def _instance(error: ValidationError) -> Any:
-    return error.instance
-
-
-def _value(error: ValidationError) -> Any:
-    return error.validator_value
-
-
-def _group_by_branch(error: ValidationError) -> dict[int, list[ValidationError]]:
-    branches: dict[int, list[ValidationError]] = {}
-    for sub in error.context or []:
-        index = sub.relative_schema_path[0]
-        if isinstance(index, int):
-            branches.setdefault(index, []).append(sub)
-    return branches
-
-
-def _plain_message(error: ValidationError, path: Path) -> str:
-    message = re.sub(r"\s+", " ", error.message)
-    if len(message) > 200:
-        message = message[:197] + "..."
-    return f"`{_fmt(path)}`: {message}" if path else message
-
-
-def _fmt(path: Path) -> str:
-    from generator.diagnostics import format_path
-
-    return format_path(path) or "(top level)"
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if value is None:
-        return "empty (null)"
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return f"`{shown}`" if "\n" not in shown and "`" not in shown else repr(shown)
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"`{value}`"
-
-
-def _suggest(value: str, options: list[str], fallback_prefix: str) -> str | None:
-    hint = did_you_mean(value, options)
-    if hint:
-        return hint
-    if fallback_prefix and options:
-        return fallback_prefix + ", ".join(f"`{o}`" for o in options)
-    return None
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
