@@ -49,7 +49,11 @@ def plan(context: PlanContext) -> list[Artifact]:
 def _ordered(pages: list[Page]) -> list[Page]:
     # the environment matrix is planned with the reference pages but shown in the overview
     overview_pages = [p for p in pages if p.section[:1] == (overview.OVERVIEW,)]
-    return [*pages[:1], *overview_pages, *(p for p in pages[1:] if p not in overview_pages)]
+    return [
+        *pages[:1],
+        *overview_pages,
+        *(p for p in pages[1:] if p.section[:1] != (overview.OVERVIEW,)),
+    ]
 
 
 def _other_families(context: PlanContext) -> list[Artifact]:

@@ -31,9 +31,11 @@ class Group:
 def groups(site: Site) -> list[Group]:
     """Service groups in deploy order, then folders alphabetically."""
     outputs = sorted(site.outputs(), key=lambda a: str(a.path))
-    by_service = {name: [a for a in outputs if a.service == name] for name in site.service_order}
+    by_service: dict[str, list[Artifact]] = {name: [] for name in site.service_order}
     folders: dict[str, list[Artifact]] = {}
     for artifact in outputs:
+        if artifact.service in by_service:
+            by_service[artifact.service].append(artifact)
         if artifact.service is None:
             folders.setdefault(artifact.path.parts[0], []).append(artifact)
     found = [

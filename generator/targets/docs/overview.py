@@ -28,16 +28,16 @@ def pages(site: Site) -> list[Page]:
             (OVERVIEW,),
             order=site.service_order,
             dependencies=_dependencies(site),
-            services=[site.plan.service(n) for n in site.service_order],
+            services=site.services_named(site.service_order),
         ),
         *(
             site.page(
-                f"overview/services/{name}.md",
+                f"overview/services/{service.name}.md",
                 "service.md.j2",
                 (OVERVIEW, SERVICES),
-                **service_page(site, site.plan.service(name)),
+                **service_page(site, service),
             )
-            for name in site.service_order
+            for service in site.services_named(site.service_order)
         ),
     ]
 
@@ -47,7 +47,7 @@ def home(site: Site) -> dict[str, Any]:
     plan = site.plan
     operational = plan.operational_documentation
     return {
-        "services": [plan.service(n) for n in site.service_order],
+        "services": site.services_named(site.service_order),
         "environments": plan.environments,
         "owner": site.teams[plan.project.owner],
         "teams": plan.project.teams,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,8 +99,20 @@ class Site:
 
     def services_named(self, names: list[str]) -> list[Service]:
         """The named services, in deploy order."""
-        wanted = set(names)
-        return [self.plan.service(n) for n in self.service_order if n in wanted]
+        known = self._services_by_name
+        wanted = sorted(set(names) & known.keys(), key=self._deploy_position.__getitem__)
+        return [known[n] for n in wanted]
+
+    @cached_property
+    def _services_by_name(self) -> dict[str, Service]:
+        found: dict[str, Service] = {}
+        for service in self.plan.services:
+            found.setdefault(service.name, service)
+        return found
+
+    @cached_property
+    def _deploy_position(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.service_order)}
 
     @cached_property
     def _outputs_by_service(self) -> dict[str | None, list[Artifact]]:
@@ -144,9 +157,23 @@ def deploy_order(plan: DeploymentPlan) -> list[str]:
     for dependency in plan.deployment_flow.dependencies if plan.deployment_flow else []:
         if not dependency.external and dependency.requires in requires:
             requires[dependency.service].add(dependency.requires)
+    # Each step takes the first service in spec order whose requirements are all placed:
+    # a heap of spec positions, each service entering it when its last requirement is placed.
+    position = {name: i for i, name in enumerate(names)}
+    waiting = {name: len(needs) for name, needs in requires.items()}
+    dependents: dict[str, list[str]] = {name: [] for name in names}
+    for name, needs in requires.items():
+        for need in needs:
+            dependents[need].append(name)
+    ready = [position[n] for n in names if not waiting[n]]
     order: list[str] = []
-    while len(order) < len(names):
-        ready = [n for n in names if n not in order and requires[n] <= set(order)]
-        # the rules reject cycles; should one slip through, keep spec order for the rest
-        order.extend(ready[:1] or [n for n in names if n not in order])
-    return order
+    while ready:
+        name = names[heapq.heappop(ready)]
+        order.append(name)
+        for dependent in dependents[name]:
+            waiting[dependent] -= 1
+            if not waiting[dependent]:
+                heapq.heappush(ready, position[dependent])
+    # the rules reject cycles; should one slip through, keep spec order for the rest
+    placed = set(order)
+    return order + [n for n in names if n not in placed]
