@@ -99,7 +99,26 @@ class DeploymentPlan(SpecModel):
 
     def service(self, name: str) -> Service:
         """The service called ``name``."""
-        return next(s for s in self.services if s.name == name)
+        # Families ask per service and per dependency: a scan each time is quadratic. The
+        # positions are those of this plan's list as it is now (same list, same length,
+        # the name still at its position), else they are taken again.
+        global _positions
+        services = self.services
+        held = _positions
+        if held is None or held[0] is not services or held[1] != len(services):
+            first: dict[str, int] = {}
+            for index, service in enumerate(services):
+                first.setdefault(service.name, index)
+            held = _positions = (services, len(services), first)
+        at = held[2].get(name)
+        if at is not None and services[at].name == name:
+            return services[at]
+        return next(s for s in services if s.name == name)
+
+
+#: The services list :meth:`DeploymentPlan.service` last indexed, its length and each
+#: name's first position in it.
+_positions: tuple[list[Service], int, dict[str, int]] | None = None
 
 
 __all__ = ["DeploymentEnvironment", "DeploymentPlan", "EnvironmentType", "Service"]

@@ -26,17 +26,21 @@ def topological(names: list[str], edges: Mapping[str, Iterable[str]]) -> list[st
     """
     position = {name: index for index, name in enumerate(names)}
     waiting = {n: {d for d in edges.get(n, ()) if d in position and d != n} for n in names}
+    dependents: dict[str, list[str]] = {n: [] for n in waiting}
+    for other, deps in waiting.items():
+        for dep in deps:
+            dependents[dep].append(other)
     ready = [position[n] for n in names if not waiting[n]]
     heapq.heapify(ready)
     ordered: list[str] = []
     while ready:
         name = names[heapq.heappop(ready)]
         ordered.append(name)
-        for other, deps in waiting.items():
-            if name in deps:
-                deps.discard(name)
-                if not deps:
-                    heapq.heappush(ready, position[other])
+        for other in dependents[name]:
+            deps = waiting[other]
+            deps.discard(name)
+            if not deps:
+                heapq.heappush(ready, position[other])
     return ordered
 
 

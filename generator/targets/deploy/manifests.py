@@ -9,6 +9,7 @@ from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Strategy, TrafficController
 from generator.spec.model.testing import HealthIndicator
 from generator.spec.model.types import duration_seconds
+from generator.targets import indexes
 from generator.targets.deploy import network, workload
 from generator.targets.deploy.engines import namespace
 
@@ -313,7 +314,7 @@ def environment_resources(plan: DeploymentPlan, service: Service, env: str) -> d
 
 def _ingress(plan: DeploymentPlan, service: Service, env: str) -> dict[str, Any] | None:
     network = plan.environments[env].infrastructure.network_configuration
-    entries = [i for i in network.ingresses if i.service == service.name]
+    entries = indexes.ingresses(plan).get((env, service.name), [])
     if not entries or not service.port:
         return None
     backend = {"service": {"name": service.name, "port": {"name": "http"}}}

@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.project import Engine
+from generator.targets import indexes
 from generator.targets.deploy.engines import namespace
 from generator.targets.deploy.workload import NAME
 
@@ -38,9 +39,7 @@ def _callers(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str,
     """The services that declare they require this one, by namespace and pod label."""
     network = plan.environments[env].infrastructure.network_configuration
     peers: list[dict[str, Any]] = []
-    for dep in plan.deployment_flow.dependencies if plan.deployment_flow else []:
-        if dep.external or dep.requires != service.name:
-            continue
+    for dep in indexes.requirers(plan).get(service.name, []):
         client = plan.service(dep.service)
         target = client.targets.get(env)
         if target is not None and target.engine in (Engine.KUBERNETES, Engine.HELM):
