@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from generator.spec.model import DeploymentPlan
+from generator.spec.model.configuration import ConfigFile, EnvVariable
 from generator.spec.model.environments import Ingress
 from generator.spec.model.process import Dependency
 
@@ -53,4 +54,25 @@ def ingresses(plan: DeploymentPlan) -> dict[tuple[str, str], list[Ingress]]:
     for env, environment in plan.environments.items():
         for ingress in environment.infrastructure.network_configuration.ingresses:
             found.setdefault((env, ingress.service), []).append(ingress)
+    return found
+
+
+@per_plan
+def variables(plan: DeploymentPlan) -> dict[str, list[EnvVariable]]:
+    """Each service's environment variables (those naming it and those naming no service),
+    in spec order."""
+    found: dict[str, list[EnvVariable]] = {service.name: [] for service in plan.services}
+    for variable in plan.configuration_management.environment_variables:
+        for name in dict.fromkeys(variable.services) if variable.services else found:
+            if name in found:
+                found[name].append(variable)
+    return found
+
+
+@per_plan
+def config_files(plan: DeploymentPlan) -> dict[str, list[ConfigFile]]:
+    """Each service's config files, in spec order."""
+    found: dict[str, list[ConfigFile]] = {}
+    for config in plan.configuration_management.config_files:
+        found.setdefault(config.service, []).append(config)
     return found

@@ -15,6 +15,7 @@ from typing import Any
 from generator.artifact import Artifact, Root
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.configuration import ConfigFile, EnvVariable
+from generator.targets import indexes
 from generator.targets.configuration.formats import LINE_WRITERS, env_line
 from generator.targets.configuration.secrets import locate, secrets_by_name, service_secrets
 from generator.targets.context import PlanContext
@@ -130,6 +131,9 @@ def secrets_manifest(
 
 
 def _variables_of(spec: DeploymentPlan, service: Service) -> list[EnvVariable]:
+    indexed = indexes.variables(spec).get(service.name)
+    if indexed is not None:
+        return list(indexed)
     return [
         v
         for v in spec.configuration_management.environment_variables

@@ -11,6 +11,7 @@ from typing import Any
 from generator.render import to_yaml
 from generator.spec.model import DeploymentPlan, Service
 from generator.spec.model.configuration import ConfigFile, SecretProvider
+from generator.targets import indexes
 from generator.targets.configuration import secret_variables
 from generator.targets.configuration.formats import LINE_WRITERS
 from generator.targets.deploy.scripts import plain_variables
@@ -106,7 +107,7 @@ def _remote_ref(location: dict[str, Any]) -> dict[str, str]:
 
 def config_files(plan: DeploymentPlan, service: str) -> list[ConfigFile]:
     """The service's config files, in spec order."""
-    return [c for c in plan.configuration_management.config_files if c.service == service]
+    return list(indexes.config_files(plan).get(service, []))
 
 
 def config_text(config: ConfigFile, env: str) -> str:
