@@ -23,6 +23,6 @@ def test_site_builds_strictly(tmp_path: Path) -> None:
     assert "WARNING" not in done.stderr
     matrix = html.unescape((site / "reference" / "environments.html").read_text())
     assert "Environment matrix" in matrix
-    assert "disaster_recovery" in matrix
+    assert "disaster recovery" in matrix  # the environment type, in words
     reference = (site / "reference" / "spec.html").read_text()
     assert 'id="spec-backup_strategy-schedule-jobs"' in reference

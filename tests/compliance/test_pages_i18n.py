@@ -150,7 +150,7 @@ def test_a_compliance_message_without_a_translation_fails_the_catalog_check(
     for entry in committed:
         if entry.id:
             blank = entry.id == "Every required control passes"
-            untranslated.add(entry.id, "" if blank else entry.string)
+            untranslated.add(entry.id, "" if blank else entry.string, context=entry.context)
     monkeypatch.setattr(catalogs, "load", lambda language: untranslated)
     assert catalogs.missing("ja") == ["Every required control passes"]
 
@@ -210,7 +210,7 @@ def test_values_in_japanese_messages_are_escaped(
         for tag in ("<script", "<img", "<b>", "<em>"):
             assert tag not in html, name
     assert (
-        "<code>d</code> は deployment を s3://x/&#60;b&#62;&#96;id&#96;&#60;/b&#62; &#124; "
+        "<code>d</code> は deployment を s3://x/&#60;b&#62;<code>id</code>&#60;/b&#62; &#124; "
         "&#42;x&#42; に記録します |"
     ) in pages["custom-own-1.md"]
 

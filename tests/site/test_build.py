@@ -75,4 +75,8 @@ def test_a_new_project_builds_its_manual(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "WARNING" not in done.stderr
-    assert (tmp_path / "new" / "site" / "incidents" / "escalation.html").is_file()
+    site = tmp_path / "new" / "site"
+    for page in ("overview/deployment-flow.html", "reference/spec.html", "training/index.html"):
+        assert (site / page).is_file(), page
+    # A starter spec declares no escalation paths: the manual has no empty escalation page.
+    assert not (site / "incidents" / "escalation.html").exists()

@@ -473,7 +473,7 @@ PRODUCTION=true
 SYNC_TIMEOUT=600
 # where the argocd CLI reads the Application (with the read-only token
 # $ARGOCD_AUTH_TOKEN); without a server, kubectl reads the resource
-ARGOCD_SERVER=${ARGOCD_SERVER:-''}
+ARGOCD_SERVER=${ARGOCD_SERVER:-argocd.dr.parcel.example.com}
 # production promotes the image its staging environment runs, by that digest
 SOURCE_ENVIRONMENT=staging
 SOURCE_PATH=envs/staging/label-service

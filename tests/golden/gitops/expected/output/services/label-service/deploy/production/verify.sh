@@ -70,6 +70,8 @@ main() {
     [ "$DRY_RUN" != 1 ] || health+=(--dry-run)
     "${health[@]}" || FAILED=$((FAILED + 1))
     scenario smoke_tracking 300 true 'k6 run --quiet tests/smoke/tracking.js'
+    criterion error_rate '100 * sum(rate(http_requests_total{namespace="parcel",service="label-service",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="parcel",service="label-service"}[5m]))' '<=' 0.5
+    criterion p95_latency 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="parcel",service="label-service"}[5m])))' '<=' 0.3
     if [ "$FAILED" -gt 0 ]; then
         log "verification failed ($FAILED problem(s))"
         exit "$EXIT_FAILED"

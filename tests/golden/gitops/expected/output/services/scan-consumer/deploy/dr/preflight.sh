@@ -47,7 +47,7 @@ main() {
     parse_args "--version --dry-run --help" "$@"
     if [ -n "$VERSION" ] && ! valid_version "$VERSION"; then problem "version $VERSION is not a valid release name"; fi
     local tool
-    for tool in bash timeout flock curl git kubectl jq; do
+    for tool in bash timeout flock curl git argocd jq jq; do
         command -v "$tool" >/dev/null || problem "$tool is not installed"
     done
     check_audit_writable

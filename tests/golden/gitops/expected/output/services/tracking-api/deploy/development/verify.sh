@@ -71,6 +71,8 @@ main() {
     "${health[@]}" || FAILED=$((FAILED + 1))
     scenario smoke_tracking 300 true 'k6 run --quiet tests/smoke/tracking.js'
     scenario integration_scans 900 true 'go test -tags=integration ./tests/integration/...'
+    criterion error_rate '100 * sum(rate(http_requests_total{namespace="parcel",service="tracking-api",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="parcel",service="tracking-api"}[5m]))' '<=' 0.5
+    criterion p95_latency 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="parcel",service="tracking-api"}[5m])))' '<=' 0.3
     if [ "$FAILED" -gt 0 ]; then
         log "verification failed ($FAILED problem(s))"
         exit "$EXIT_FAILED"

@@ -14,7 +14,7 @@ ENVIRONMENT="staging"
 ENVIRONMENT_TYPE=staging
 CONFIRM_REQUIRED=false
 ENGINE=kubernetes
-STRATEGY=rolling
+STRATEGY=canary
 IMAGE=registry.example.com/parcel/tracking-api
 SERVICE_PORT=8080
 STATEFUL=false
@@ -436,6 +436,9 @@ gates_after() {
             gate tracking_api_ready 11 10 180 rollback http \
                 http://tracking-api.parcel.svc.cluster.local:8080/healthz/ready 200 '' \
                 '' '' '' '' || return $?
+            gate canary_errors_low 4 30 180 rollback metric \
+                '' 200 '' \
+                '' '100 * sum(rate(http_requests_total{namespace="parcel",service="tracking-api",code=~"5.."}[2m])) / sum(rate(http_requests_total{namespace="parcel",service="tracking-api"}[2m]))' '<' 1 || return $?
             ;;
         verify)
             gate error_rate_normal 11 30 360 rollback metric \
@@ -446,7 +449,7 @@ gates_after() {
     esac
 }
 
-# ── Engine: gitops, through argocd (rolling) ─────────────────────────────
+# ── Engine: gitops, through argocd (canary) ─────────────────────────────
 # GitOps promotion: argocd syncs https://github.com/example/parcel-gitops (main) into
 # the cluster; this engine never writes to the cluster. A deploy clones the repository,
 # writes the service's overlay and base at envs/staging/tracking-api with the image pinned by digest,
@@ -467,11 +470,11 @@ CONTROLLER_NAMESPACE=argocd
 APPLICATION=tracking-api-staging
 REVIEW=false
 PRODUCTION=false
-# the sync timeout
-SYNC_TIMEOUT=600
+# the sync timeout, and the canary's pauses and analyses
+SYNC_TIMEOUT=1080
 # where the argocd CLI reads the Application (with the read-only token
 # $ARGOCD_AUTH_TOKEN); without a server, kubectl reads the resource
-ARGOCD_SERVER=${ARGOCD_SERVER:-''}
+ARGOCD_SERVER=${ARGOCD_SERVER:-argocd.staging.parcel.example.com}
 # production promotes the image its staging environment runs, by that digest
 SOURCE_ENVIRONMENT=''
 SOURCE_PATH=''

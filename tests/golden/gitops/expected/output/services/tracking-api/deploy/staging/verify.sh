@@ -72,6 +72,8 @@ main() {
     scenario smoke_tracking 300 true 'k6 run --quiet tests/smoke/tracking.js'
     scenario integration_scans 900 true 'go test -tags=integration ./tests/integration/...'
     scenario load_peak 1800 false 'k6 run tests/load/peak.js'
+    criterion error_rate '100 * sum(rate(http_requests_total{namespace="parcel",service="tracking-api",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="parcel",service="tracking-api"}[5m]))' '<=' 0.5
+    criterion p95_latency 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="parcel",service="tracking-api"}[5m])))' '<=' 0.3
     if [ "$FAILED" -gt 0 ]; then
         log "verification failed ($FAILED problem(s))"
         exit "$EXIT_FAILED"
