@@ -187,7 +187,7 @@ def gitops_canaries(ctx: RuleContext) -> Iterator[Diagnostic]:
 def _criteria(ctx: RuleContext, service: Service, env: str) -> bool:
     from generator.targets.deploy import scripts
 
-    return bool(scripts._criteria(ctx.plan, service, env))
+    return bool(scripts.gate_criteria(ctx.plan, service, env))
 
 
 GITOPS_RULES = (gitops_targets, gitops_layout, gitops_names, gitops_canaries)

@@ -61,7 +61,7 @@ def ingress_class(plan: DeploymentPlan, service: Service, env: str) -> str | Non
 
 def prometheus(plan: DeploymentPlan, env: str) -> str:
     """The Prometheus the controller queries for ``env`` (empty when the spec names none)."""
-    return settings(plan).prometheus.get(env) or scripts._prometheus_url(plan)
+    return settings(plan).prometheus.get(env) or scripts.prometheus_url(plan)
 
 
 def _template_name(service: Service, gate: str) -> str:
@@ -120,7 +120,7 @@ def analysis_templates(plan: DeploymentPlan, service: Service, env: str) -> dict
         )
         | {"interval": go_duration(settings(plan).analysis_interval)}
         | {"failureLimit": settings(plan).failure_limit}
-        for c in scripts._criteria(plan, service, env)
+        for c in scripts.gate_criteria(plan, service, env)
     ]
     if criteria:
         name = _template_name(service, "validation-criteria")
@@ -157,7 +157,7 @@ def canary_strategy(plan: DeploymentPlan, service: Service, env: str) -> dict[st
         "trafficRouting": _traffic_routing(plan, service, env),
         "steps": steps,
     }
-    if scripts._criteria(plan, service, env):
+    if scripts.gate_criteria(plan, service, env):
         template = _template_name(service, "validation-criteria")
         canary["analysis"] = {"templates": [{"templateName": template}], "startingStep": 1}
     return canary

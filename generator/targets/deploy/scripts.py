@@ -80,10 +80,10 @@ def script_context(plan: DeploymentPlan, service: Service, env: str) -> dict[str
         "hotfixes_during_freeze": policy.hotfixes_during_freeze if policy else True,
         "rollback_automatic": flow_spec.rollback.automatic if flow_spec else True,
         "keep_releases": flow_spec.rollback.keep_releases if flow_spec else 5,
-        "prometheus_url": _prometheus_url(plan),
+        "prometheus_url": prometheus_url(plan),
         "health": _health(plan, service, env),
         "scenarios": _scenarios(plan, service.name, env),
-        "criteria": _criteria(plan, service, env),
+        "criteria": gate_criteria(plan, service, env),
         "secret_vars": _secret_vars(plan, service.name),
         "env_vars": plain_variables(plan, service.name, env),
         "allocation": _allocation(plan, service.name, env),
@@ -195,7 +195,8 @@ def _rollback_timeout(plan: DeploymentPlan) -> str:
     return flow.seconds(deploys[0]) if deploys else "600"
 
 
-def _prometheus_url(plan: DeploymentPlan) -> str:
+def prometheus_url(plan: DeploymentPlan) -> str:
+    """The first metrics tool's URL the plan declares, or ``""``."""
     tools = [t for t in plan.monitoring.monitoring_tools if t.kind == "metrics" and t.url]
     return tools[0].url or "" if tools else ""
 
@@ -252,7 +253,7 @@ def serves_http(service: Service, env: str) -> bool:
     return service.kind in _HTTP_KINDS and bool(vm.env_port(service, env))
 
 
-def _criteria(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, str]]:
+def gate_criteria(plan: DeploymentPlan, service: Service, env: str) -> list[dict[str, str]]:
     """Validation criteria that have a query, as (name, query, operator, limit). Error
     rate and latency are measured on HTTP requests, so only services serving HTTP get
     them: a cache or a job runner has no such series, and an empty answer fails."""
